@@ -1,0 +1,161 @@
+// The PANAMA packet format as wire bytes: Ethernet II / IPv4 / UDP / PANAMA header / elements.
+// This is the only place that knows field offsets; every model encodes and decodes through it.
+// Field-by-field layout: docs/packet-format.md.
+#pragma once
+
+#include "common/drop_reason.h"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+
+namespace panama {
+
+// Header sizes and Ethernet wire overhead.
+constexpr size_t kEthHeaderBytes = 14;
+constexpr size_t kIpv4HeaderBytes = 20;
+constexpr size_t kUdpHeaderBytes = 8;
+constexpr size_t kPanamaHeaderBytes = 24;
+constexpr size_t kIpOffset = kEthHeaderBytes;
+constexpr size_t kUdpOffset = kIpOffset + kIpv4HeaderBytes;
+constexpr size_t kPanamaOffset = kUdpOffset + kUdpHeaderBytes;
+constexpr size_t kElementsOffset = kPanamaOffset + kPanamaHeaderBytes;  // 66
+// Bytes a frame costs on the wire beyond the frame itself: preamble + SFD (8), FCS (4), inter-frame gap (12).
+constexpr size_t kEthWireOverheadBytes = 24;
+constexpr size_t kEthMinFrameBytes = 60;  // without FCS
+constexpr size_t kMaxFrameBytes = kEthHeaderBytes + 9000;
+
+constexpr uint16_t kEtherTypeIpv4 = 0x0800;
+constexpr uint8_t kIpProtoUdp = 17;
+constexpr uint8_t kPanamaDscp = 0x38;       // aggregation traffic class (prototype's later version)
+constexpr uint16_t kPanamaUdpPort = 50000;  // UDP destination port of aggregation packets
+constexpr uint8_t kPanamaVersion = 1;
+
+// PANAMA header flags.
+constexpr uint8_t kFlagResult = 0x01;      // aggregated result travelling down the tree
+constexpr uint8_t kFlagRetransmit = 0x02;  // contribution re-sent after a timeout
+
+// ECN codepoints (RFC 3168).
+constexpr uint8_t kEcnNotEct = 0, kEcnEct1 = 1, kEcnEct0 = 2, kEcnCe = 3;
+
+enum class ElementType : uint8_t { fp32 = 0, bf16 = 1, fp16 = 2 };
+constexpr uint32_t element_bytes(ElementType t) { return t == ElementType::fp32 ? 4 : 2; }
+bool valid_element_type(uint8_t code);
+const char* element_type_name(ElementType t);
+
+// Elements that fit one packet whose IP datagram is at most `mtu` bytes.
+constexpr uint32_t max_elements_for_mtu(uint32_t mtu, ElementType t) {
+  return uint32_t((mtu - kIpv4HeaderBytes - kUdpHeaderBytes - kPanamaHeaderBytes) / element_bytes(t));
+}
+// Frame bytes (without FCS) of an aggregation packet with `count` elements.
+constexpr size_t aggregation_frame_bytes(uint32_t count, ElementType t) {
+  size_t n = kElementsOffset + size_t(count) * element_bytes(t);
+  return n < kEthMinFrameBytes ? kEthMinFrameBytes : n;
+}
+
+using MacAddr = std::array<uint8_t, 6>;
+using Ipv4Addr = uint32_t;
+// RFC 1112 mapping of an IPv4 multicast group to its Ethernet address.
+MacAddr multicast_mac(Ipv4Addr group);
+// Locally administered unicast MAC of a node id.
+MacAddr node_mac(uint32_t node_id);
+
+struct PanamaHeader {
+  uint8_t version = kPanamaVersion;
+  uint8_t flags = 0;
+  ElementType type = ElementType::fp32;
+  uint8_t tree = 0;         // aggregation tree id within the job
+  uint16_t job = 0;         // job id
+  uint16_t fan_in = 0;      // number of workers whose contributions the final result sums
+  uint32_t seq = 0;         // slot: packet index within the gradient vector (elements at seq * per-packet)
+  uint16_t cwnd_cap = 0xffff;  // smallest free per-job packet memory on the path
+  uint16_t count = 0;       // elements in this packet
+  uint32_t iteration = 0;   // training iteration the gradient belongs to
+  uint16_t worker = 0;      // sending worker (contributions) or 0xffff (results)
+};
+
+// What an aggregation packet carries besides its PANAMA header and elements.
+struct AggregationAddressing {
+  MacAddr src_mac{};
+  MacAddr dst_mac{};    // zero: derived from the multicast destination
+  Ipv4Addr src_ip = 0;
+  Ipv4Addr dst_ip = 0;  // the tree's multicast address
+  uint16_t src_port = kPanamaUdpPort;
+  uint16_t ip_id = 0;
+  uint8_t ttl = 64;
+  uint8_t ecn = kEcnEct0;
+};
+
+// Writes the headers of an aggregation packet into `buf` (capacity `cap`) and returns the frame length.
+// Element bytes (network order) are copied from `elements` when it is not null, otherwise left for the
+// caller to fill at buf + kElementsOffset. Throws std::length_error if the frame does not fit.
+size_t encode_aggregation(uint8_t* buf, size_t cap, const AggregationAddressing& a, const PanamaHeader& h,
+                          const uint8_t* elements);
+
+// Generic IPv4 + UDP frame with an opaque payload of `payload_bytes` (zero-filled when `payload` is null).
+struct UdpAddressing {
+  MacAddr src_mac{}, dst_mac{};
+  Ipv4Addr src_ip = 0, dst_ip = 0;
+  uint16_t src_port = 0, dst_port = 0;
+  uint8_t dscp = 0, ecn = kEcnNotEct, ttl = 64;
+  uint16_t ip_id = 0;
+};
+size_t encode_udp(uint8_t* buf, size_t cap, const UdpAddressing& a, const uint8_t* payload, size_t payload_bytes);
+
+enum class PacketClass : uint8_t { aggregation, ipv4_other, non_ipv4, malformed };
+
+struct DecodedPacket {
+  PacketClass cls = PacketClass::malformed;
+  DropReason reason = DropReason::truncated;  // meaningful when cls == malformed
+  uint8_t dscp = 0, ecn = 0, ip_proto = 0;
+  Ipv4Addr src_ip = 0, dst_ip = 0;
+  uint16_t src_port = 0, dst_port = 0;
+  PanamaHeader hdr;  // meaningful when cls == aggregation
+};
+
+// Classifies and validates a frame. Never reads outside [frame, frame + len).
+DecodedPacket decode(const uint8_t* frame, size_t len);
+
+// RFC 1071 checksum of an IPv4 header of `len` bytes (with its checksum field as stored).
+uint16_t ipv4_checksum(const uint8_t* hdr, size_t len);
+
+// In-place edits of an encoded frame (the accelerator's header rewrite). The frame must have been
+// accepted by decode() as IPv4; each keeps the IPv4 header checksum valid.
+void set_ecn(uint8_t* frame, uint8_t ecn);
+uint8_t get_ecn(const uint8_t* frame);
+void set_cwnd_cap(uint8_t* frame, uint16_t cap);
+void set_flags(uint8_t* frame, uint8_t flags);
+
+// Big-endian element access (elements are in network byte order on the wire).
+inline uint32_t load_be32(const uint8_t* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
+}
+inline uint16_t load_be16(const uint8_t* p) { return uint16_t((p[0] << 8) | p[1]); }
+inline void store_be32(uint8_t* p, uint32_t v) {
+  p[0] = uint8_t(v >> 24); p[1] = uint8_t(v >> 16); p[2] = uint8_t(v >> 8); p[3] = uint8_t(v);
+}
+inline void store_be16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v >> 8); p[1] = uint8_t(v); }
+
+// Bounds-checked view of a frame for callers outside the hot path: read<T>(offset) throws
+// std::out_of_range instead of reading past the end.
+class FrameView {
+ public:
+  FrameView(const uint8_t* data, size_t len) : data_(data), len_(len) {}
+  size_t size() const { return len_; }
+  uint8_t u8(size_t off) const { check(off, 1); return data_[off]; }
+  uint16_t be16(size_t off) const { check(off, 2); return load_be16(data_ + off); }
+  uint32_t be32(size_t off) const { check(off, 4); return load_be32(data_ + off); }
+
+ private:
+  void check(size_t off, size_t n) const {
+    if (off > len_ || n > len_ - off)
+      throw std::out_of_range("frame field at offset " + std::to_string(off) + " beyond frame of " +
+                              std::to_string(len_) + " bytes");
+  }
+  const uint8_t* data_;
+  size_t len_;
+};
+
+}  // namespace panama
