@@ -1,0 +1,158 @@
+// The PANAMA aggregation accelerator: ingress parser -> buffer SRAM + FP adder tree -> egress mux,
+// with TLM-2.0 sockets towards its switch ports. A bump in the wire: frames from port p arrive on
+// rx[p]; pass-through frames leave unchanged on tx[p] after the parser; contributions of a slot are
+// summed from all children of the tree at this node, and the aggregated packet leaves on the tree's
+// up lane (towards the parent) or, at the root, as a result on every down lane (multicast back down).
+//
+// Link protocol on both sockets (TLM-2.0 base protocol, one-way frames): the sender calls
+// nb_transport_fw(BEGIN_REQ) when the frame's last bit has arrived. TLM_COMPLETED = taken; TLM_ACCEPTED
+// = held back (backpressure), and the receiver later calls nb_transport_bw(BEGIN_RESP) when it takes the
+// frame; the sender sends nothing more on that port until then. The receiver acquires the payload.
+#pragma once
+
+#include "accelerator/accelerator_config.h"
+#include "accelerator/adder_tree.h"
+#include "accelerator/buffer_sram.h"
+#include "accelerator/egress_mux.h"
+#include "accelerator/ingress_parser.h"
+#include "common/clock.h"
+#include "common/drop_reason.h"
+#include "common/event_queue.h"
+#include "common/packet_pool.h"
+#include "common/stats.h"
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include <cstdint>
+#include <deque>
+#include <unordered_map>
+#include <vector>
+
+namespace panama {
+
+// Per-tree state the controller installs at this accelerator.
+struct TreeSpec {
+  uint8_t tree = 0;
+  uint64_t children_mask = 0;  // ingress ports whose contributions this node sums
+  bool is_root = false;
+  uint32_t up_lane = 0;        // egress lane towards the parent (non-root)
+  uint64_t down_mask = 0;      // egress lanes a root multicasts the result on
+  Ipv4Addr group = 0;          // the tree's multicast address
+};
+
+struct JobSpec {
+  uint16_t job = 0;
+  ElementType type = ElementType::fp32;
+  std::vector<TreeSpec> trees;
+};
+
+struct AcceleratorStats {
+  uint64_t rx_frames = 0, rx_bytes = 0;
+  uint64_t passthrough_frames = 0;
+  uint64_t contributions = 0, contribution_bytes = 0;  // contributions absorbed into slots
+  uint64_t results_emitted = 0, partials_emitted = 0;  // completed slots (root / non-root)
+  uint64_t tx_frames = 0, tx_bytes = 0;
+  DropCounters drops;
+  uint64_t slot_stalls = 0;         // contributions parked for want of a free slot
+  uint64_t slot_stall_cycles = 0;   // total cycles contributions spent parked
+  uint64_t backpressure_events = 0; // frames held at a port (TLM_ACCEPTED)
+  uint64_t backpressure_cycles = 0; // total cycles ports were held back
+  ps_t first_rx_ps = 0, last_absorb_ps = 0;
+  SampleSet latency_cycles;         // per-packet datapath latency (docs/architecture.md)
+};
+
+class Accelerator : public sc_core::sc_module, public EventHandler, public EgressSink {
+ public:
+  tlm_utils::multi_passthrough_target_socket<Accelerator> rx;     // from the ports
+  tlm_utils::multi_passthrough_initiator_socket<Accelerator> tx;  // towards the switch / ports
+
+  Accelerator(const sc_core::sc_module_name& name, const AcceleratorConfig& cfg,
+              PacketPool& pool = PacketPool::instance());
+
+  // Controller interface. install_job fails (false) when all max_jobs contexts are taken.
+  bool install_job(const JobSpec& spec);
+  // Removes a job's state; its slots still in use are released and counted in the return value.
+  uint32_t remove_job(uint16_t job);
+  uint32_t active_jobs() const { return sram.active_jobs(); }
+  uint32_t free_slots_for(uint16_t job) const;
+
+  // VCD: trace stage activity, SRAM occupancy and slot-table state changes within [from, to).
+  void trace(sc_core::sc_trace_file* tf, ps_t from_ps, ps_t to_ps);
+
+  const AcceleratorConfig& config() const { return cfg_; }
+  const Clock& clock() const { return clk_; }
+  const AcceleratorStats& stats() const { return stats_; }
+  uint64_t sram_peak_bytes() const { return uint64_t(sram.occupancy().peak()) * sram.slot_bytes(); }
+
+  void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
+  void on_departure(uint32_t lane, tlm::tlm_generic_payload& gp) override;
+  bool transmit(uint32_t lane, tlm::tlm_generic_payload& gp) override;
+
+ private:
+  const AcceleratorConfig cfg_;
+  const Clock clk_;
+  PacketPool& pool_;
+
+ public:
+  // The hardware blocks, in packet order.
+  EventQueue events;
+  IngressParser parser;
+  BufferSram sram;
+  AdderTree adders;
+  EgressMux egress;
+
+ private:
+  struct JobState {
+    JobSpec spec;
+    uint32_t ctx = 0;
+    std::deque<tlm::tlm_generic_payload*> parked;
+    const TreeSpec* tree(uint8_t id) const {
+      for (auto& t : spec.trees)
+        if (t.tree == id) return &t;
+      return nullptr;
+    }
+  };
+  enum Kind : uint32_t { parser_out = 0, engine_wake = 1, pass_done = 2, trace_add = 3, trace_snapshot = 4 };
+  enum TraceVar : uint32_t {
+    tv_parser_busy, tv_sram_read_busy, tv_sram_write_busy, tv_adder_busy, tv_egress_busy, tv_slots_used,
+    tv_agg_queue, tv_parked, tv_ingress_fifo, tv_last_seq_issued, tv_last_seq_completed, tv_count
+  };
+
+  tlm::tlm_sync_enum nb_transport_fw(int port, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
+  tlm::tlm_sync_enum nb_transport_bw(int lane, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
+  void admit(uint32_t port, tlm::tlm_generic_payload& gp);
+  void on_parser_out(tlm::tlm_generic_payload& gp);
+  void fifo_release(uint32_t port);
+  void engine_kick();
+  bool issue_pass();
+  void complete_slot(int32_t idx);
+  void drop(tlm::tlm_generic_payload& gp, DropReason r, bool holds_fifo);
+  void unpark_all();
+  void try_release_held(uint32_t port);
+  uint64_t now_cycle() const { return clk_.edge_at_or_after(to_ps(sc_core::sc_time_stamp())); }
+  // Tracing (no-ops unless trace() was called).
+  void trace_interval(TraceVar v, uint64_t start_cycle, uint64_t end_cycle);
+  void trace_value(TraceVar v, int64_t value);
+
+  std::unordered_map<uint16_t, JobState> jobs_;
+  std::vector<bool> ctx_used_;
+  std::deque<tlm::tlm_generic_payload*> agg_queue_;
+  std::vector<uint32_t> fifo_;
+  uint32_t fifo_total_ = 0, parked_total_ = 0;
+  std::vector<uint32_t> blocked_;
+  std::vector<tlm::tlm_generic_payload*> held_in_;
+  std::vector<ps_t> held_since_;
+  std::vector<tlm::tlm_generic_payload*> held_out_;
+  bool engine_wake_pending_ = false;
+  std::vector<uint8_t> scratch_;
+  AcceleratorStats stats_;
+
+  bool tracing_ = false;
+  ps_t trace_from_ = 0, trace_to_ = 0;
+  int64_t tv_[tv_count] = {};
+};
+
+}  // namespace panama

@@ -1,0 +1,100 @@
+// A time-ordered event list served by one SC_METHOD: the htsim-style event loop inside SystemC.
+// A model schedules (time, handler, kind, payload, argument) records instead of spawning a thread or an
+// sc_event per packet; the method wakes once per distinct timestamp and runs every due record in
+// (time, insertion) order, so the same input always gives the same order of execution.
+#pragma once
+
+#include "common/clock.h"
+
+#include <systemc>
+
+#include <cstdint>
+#include <vector>
+
+namespace panama {
+
+class EventHandler {
+ public:
+  virtual ~EventHandler() = default;
+  virtual void on_event(uint32_t kind, void* ptr, uint64_t arg) = 0;
+};
+
+class EventQueue : public sc_core::sc_module {
+ public:
+  explicit EventQueue(const sc_core::sc_module_name& name) : sc_module(name) {
+    SC_HAS_PROCESS(EventQueue);
+    SC_METHOD(run);
+    sensitive << wake_;
+    dont_initialize();
+    heap_.reserve(1024);
+  }
+
+  // Schedule at absolute time `at_ps` (not before now).
+  void schedule(ps_t at_ps, EventHandler* h, uint32_t kind, void* ptr = nullptr, uint64_t arg = 0) {
+    const ps_t now = to_ps(sc_core::sc_time_stamp());
+    if (at_ps < now) at_ps = now;
+    heap_.push_back(Item{at_ps, next_seq_++, h, kind, ptr, arg});
+    sift_up(heap_.size() - 1);
+    if (!running_ && heap_[0].seq == next_seq_ - 1) wake_.notify(from_ps(at_ps - now));
+  }
+  size_t pending() const { return heap_.size(); }
+  uint64_t executed() const { return executed_; }
+
+ private:
+  struct Item {
+    ps_t t;
+    uint64_t seq;
+    EventHandler* h;
+    uint32_t kind;
+    void* ptr;
+    uint64_t arg;
+    bool before(const Item& o) const { return t != o.t ? t < o.t : seq < o.seq; }
+  };
+
+  void run() {
+    const ps_t now = to_ps(sc_core::sc_time_stamp());
+    running_ = true;
+    while (!heap_.empty() && heap_[0].t <= now) {
+      Item it = heap_[0];
+      pop_top();
+      ++executed_;
+      it.h->on_event(it.kind, it.ptr, it.arg);
+    }
+    running_ = false;
+    if (!heap_.empty()) wake_.notify(from_ps(heap_[0].t - now));
+  }
+
+  void sift_up(size_t i) {
+    Item x = heap_[i];
+    while (i > 0) {
+      size_t parent = (i - 1) / 2;
+      if (!x.before(heap_[parent])) break;
+      heap_[i] = heap_[parent];
+      i = parent;
+    }
+    heap_[i] = x;
+  }
+  void pop_top() {
+    Item x = heap_.back();
+    heap_.pop_back();
+    if (heap_.empty()) return;
+    size_t i = 0, n = heap_.size();
+    for (;;) {
+      size_t c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && heap_[c + 1].before(heap_[c])) ++c;
+      if (!heap_[c].before(x)) break;
+      heap_[i] = heap_[c];
+      i = c;
+    }
+    heap_[i] = x;
+  }
+
+  sc_core::sc_event wake_;
+  std::vector<Item> heap_;
+  uint64_t next_seq_ = 0;
+  uint64_t executed_ = 0;
+  bool running_ = false;
+};
+
+}  // namespace panama

@@ -1,0 +1,203 @@
+#include "protocol/packet.h"
+
+#include <string>
+
+namespace panama {
+
+bool valid_element_type(uint8_t code) { return code <= uint8_t(ElementType::fp16); }
+
+const char* element_type_name(ElementType t) {
+  switch (t) {
+    case ElementType::fp32: return "fp32";
+    case ElementType::bf16: return "bf16";
+    case ElementType::fp16: return "fp16";
+  }
+  return "?";
+}
+
+MacAddr multicast_mac(Ipv4Addr group) {
+  return {0x01, 0x00, 0x5e, uint8_t((group >> 16) & 0x7f), uint8_t(group >> 8), uint8_t(group)};
+}
+
+MacAddr node_mac(uint32_t node_id) {
+  return {0x02, 0x00, uint8_t(node_id >> 24), uint8_t(node_id >> 16), uint8_t(node_id >> 8), uint8_t(node_id)};
+}
+
+uint16_t ipv4_checksum(const uint8_t* hdr, size_t len) {
+  uint32_t sum = 0;
+  for (size_t i = 0; i + 1 < len; i += 2) sum += load_be16(hdr + i);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return uint16_t(~sum);
+}
+
+namespace {
+
+void write_eth(uint8_t* b, const MacAddr& dst, const MacAddr& src) {
+  std::memcpy(b, dst.data(), 6);
+  std::memcpy(b + 6, src.data(), 6);
+  store_be16(b + 12, kEtherTypeIpv4);
+}
+
+void write_ipv4(uint8_t* ip, size_t total_len, uint8_t tos, uint16_t id, uint8_t ttl, uint8_t proto, Ipv4Addr src,
+                Ipv4Addr dst) {
+  ip[0] = 0x45;  // version 4, IHL 5: PANAMA packets carry no IP options
+  ip[1] = tos;
+  store_be16(ip + 2, uint16_t(total_len));
+  store_be16(ip + 4, id);
+  store_be16(ip + 6, 0x4000);  // DF: aggregation packets are never fragmented
+  ip[8] = ttl;
+  ip[9] = proto;
+  store_be16(ip + 10, 0);
+  store_be32(ip + 12, src);
+  store_be32(ip + 16, dst);
+  store_be16(ip + 10, ipv4_checksum(ip, kIpv4HeaderBytes));
+}
+
+// UDP checksum 0 = "not computed", legal for UDP over IPv4 (RFC 768); the accelerator rewrites the payload
+// at every hop, so a real design would recompute it in the egress mux; the model leaves it absent.
+void write_udp(uint8_t* udp, uint16_t sport, uint16_t dport, size_t udp_len) {
+  store_be16(udp, sport);
+  store_be16(udp + 2, dport);
+  store_be16(udp + 4, uint16_t(udp_len));
+  store_be16(udp + 6, 0);
+}
+
+void check_cap(size_t need, size_t cap) {
+  if (need > cap)
+    throw std::length_error("frame of " + std::to_string(need) + " bytes does not fit buffer of " +
+                            std::to_string(cap));
+}
+
+}  // namespace
+
+size_t encode_aggregation(uint8_t* buf, size_t cap, const AggregationAddressing& a, const PanamaHeader& h,
+                          const uint8_t* elements) {
+  const size_t elem_bytes = size_t(h.count) * element_bytes(h.type);
+  const size_t udp_len = kUdpHeaderBytes + kPanamaHeaderBytes + elem_bytes;
+  const size_t ip_len = kIpv4HeaderBytes + udp_len;
+  const size_t frame_len = aggregation_frame_bytes(h.count, h.type);
+  check_cap(frame_len, cap);
+  if (ip_len > 0xffff) throw std::length_error("aggregation packet exceeds the IPv4 total length field");
+
+  MacAddr dst = a.dst_mac;
+  if (dst == MacAddr{}) dst = multicast_mac(a.dst_ip);
+  write_eth(buf, dst, a.src_mac);
+  write_ipv4(buf + kIpOffset, ip_len, uint8_t((kPanamaDscp << 2) | (a.ecn & 3)), a.ip_id, a.ttl, kIpProtoUdp,
+             a.src_ip, a.dst_ip);
+  write_udp(buf + kUdpOffset, a.src_port, kPanamaUdpPort, udp_len);
+
+  uint8_t* p = buf + kPanamaOffset;
+  p[0] = h.version;
+  p[1] = h.flags;
+  p[2] = uint8_t(h.type);
+  p[3] = h.tree;
+  store_be16(p + 4, h.job);
+  store_be16(p + 6, h.fan_in);
+  store_be32(p + 8, h.seq);
+  store_be16(p + 12, h.cwnd_cap);
+  store_be16(p + 14, h.count);
+  store_be32(p + 16, h.iteration);
+  store_be16(p + 20, h.worker);
+  store_be16(p + 22, 0);  // reserved
+  if (elements) std::memcpy(p + kPanamaHeaderBytes, elements, elem_bytes);
+  if (frame_len > kElementsOffset + elem_bytes)  // Ethernet minimum-size padding
+    std::memset(buf + kElementsOffset + elem_bytes, 0, frame_len - kElementsOffset - elem_bytes);
+  return frame_len;
+}
+
+size_t encode_udp(uint8_t* buf, size_t cap, const UdpAddressing& a, const uint8_t* payload, size_t payload_bytes) {
+  const size_t udp_len = kUdpHeaderBytes + payload_bytes;
+  const size_t ip_len = kIpv4HeaderBytes + udp_len;
+  size_t frame_len = kEthHeaderBytes + ip_len;
+  if (frame_len < kEthMinFrameBytes) frame_len = kEthMinFrameBytes;
+  check_cap(frame_len, cap);
+  write_eth(buf, a.dst_mac, a.src_mac);
+  write_ipv4(buf + kIpOffset, ip_len, uint8_t((a.dscp << 2) | (a.ecn & 3)), a.ip_id, a.ttl, kIpProtoUdp, a.src_ip,
+             a.dst_ip);
+  write_udp(buf + kUdpOffset, a.src_port, a.dst_port, udp_len);
+  if (payload) std::memcpy(buf + kUdpOffset + kUdpHeaderBytes, payload, payload_bytes);
+  else std::memset(buf + kUdpOffset + kUdpHeaderBytes, 0, payload_bytes);
+  if (frame_len > kEthHeaderBytes + ip_len) std::memset(buf + kEthHeaderBytes + ip_len, 0, frame_len - kEthHeaderBytes - ip_len);
+  return frame_len;
+}
+
+DecodedPacket decode(const uint8_t* f, size_t len) {
+  DecodedPacket d;
+  auto malformed = [&d](DropReason r) {
+    d.cls = PacketClass::malformed;
+    d.reason = r;
+    return d;
+  };
+  if (len < kEthHeaderBytes) return malformed(DropReason::truncated);
+  if (load_be16(f + 12) != kEtherTypeIpv4) {
+    d.cls = PacketClass::non_ipv4;  // e.g. PFC PAUSE or ARP: not ours to judge, passed through
+    return d;
+  }
+  if (len < kIpOffset + kIpv4HeaderBytes) return malformed(DropReason::truncated);
+  const uint8_t* ip = f + kIpOffset;
+  if ((ip[0] >> 4) != 4) return malformed(DropReason::ip_version);
+  const size_t ihl = size_t(ip[0] & 0x0f) * 4;
+  if (ihl < kIpv4HeaderBytes || kIpOffset + ihl > len) return malformed(DropReason::ip_header_length);
+  if (ipv4_checksum(ip, ihl) != 0) return malformed(DropReason::ip_checksum);
+  const size_t ip_total = load_be16(ip + 2);
+  // The frame may carry Ethernet padding beyond the datagram, never less than the datagram.
+  if (ip_total < ihl || kIpOffset + ip_total > len) return malformed(DropReason::ip_total_length);
+  d.dscp = uint8_t(ip[1] >> 2);
+  d.ecn = uint8_t(ip[1] & 3);
+  d.ip_proto = ip[9];
+  d.src_ip = load_be32(ip + 12);
+  d.dst_ip = load_be32(ip + 16);
+  d.cls = PacketClass::ipv4_other;
+  if (d.ip_proto != kIpProtoUdp) return d;
+
+  const size_t udp_off = kIpOffset + ihl;
+  if (ip_total < ihl + kUdpHeaderBytes) return malformed(DropReason::truncated);
+  const uint8_t* udp = f + udp_off;
+  d.src_port = load_be16(udp);
+  d.dst_port = load_be16(udp + 2);
+  const size_t udp_len = load_be16(udp + 4);
+  if (udp_len < kUdpHeaderBytes || udp_len != ip_total - ihl) return malformed(DropReason::udp_length);
+  if (d.dscp != kPanamaDscp || d.dst_port != kPanamaUdpPort) return d;  // ordinary UDP
+
+  // From here the packet claims to be PANAMA: every field is checked before it is trusted. PANAMA packets
+  // carry no IP options, so the accelerator's in-place header rewrite can use fixed offsets.
+  if (ihl != kIpv4HeaderBytes) return malformed(DropReason::ip_header_length);
+  if (udp_len < kUdpHeaderBytes + kPanamaHeaderBytes) return malformed(DropReason::truncated);
+  const uint8_t* p = udp + kUdpHeaderBytes;
+  PanamaHeader& h = d.hdr;
+  h.version = p[0];
+  if (h.version != kPanamaVersion) return malformed(DropReason::panama_version);
+  h.flags = p[1];
+  if (!valid_element_type(p[2])) return malformed(DropReason::element_type);
+  h.type = ElementType(p[2]);
+  h.tree = p[3];
+  h.job = load_be16(p + 4);
+  h.fan_in = load_be16(p + 6);
+  h.seq = load_be32(p + 8);
+  h.cwnd_cap = load_be16(p + 12);
+  h.count = load_be16(p + 14);
+  h.iteration = load_be32(p + 16);
+  h.worker = load_be16(p + 20);
+  const size_t elem_bytes = size_t(h.count) * element_bytes(h.type);
+  const size_t payload_avail = udp_len - kUdpHeaderBytes - kPanamaHeaderBytes;
+  if (udp_off + kUdpHeaderBytes + kPanamaHeaderBytes + elem_bytes > len)
+    return malformed(DropReason::element_count_beyond_frame);
+  if (elem_bytes != payload_avail) return malformed(DropReason::length_mismatch);
+  d.cls = PacketClass::aggregation;
+  return d;
+}
+
+void set_ecn(uint8_t* frame, uint8_t ecn) {
+  uint8_t* ip = frame + kIpOffset;
+  ip[1] = uint8_t((ip[1] & 0xfc) | (ecn & 3));
+  store_be16(ip + 10, 0);
+  store_be16(ip + 10, ipv4_checksum(ip, size_t(ip[0] & 0x0f) * 4));
+}
+
+uint8_t get_ecn(const uint8_t* frame) { return frame[kIpOffset + 1] & 3; }
+
+void set_cwnd_cap(uint8_t* frame, uint16_t cap) { store_be16(frame + kPanamaOffset + 12, cap); }
+
+void set_flags(uint8_t* frame, uint8_t flags) { frame[kPanamaOffset + 1] = flags; }
+
+}  // namespace panama

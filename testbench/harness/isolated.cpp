@@ -1,0 +1,62 @@
+#include "harness/isolated.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace panama {
+
+nlohmann::json run_isolated(const std::function<nlohmann::json()>& fn) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe() failed");
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork() failed");
+  if (pid == 0) {
+    close(fds[0]);
+    std::string out;
+    int code = 0;
+    try {
+      out = fn().dump();
+    } catch (const std::exception& e) {
+      out = nlohmann::json{{"isolated_error", e.what()}}.dump();
+      code = 3;
+    }
+    size_t off = 0;
+    while (off < out.size()) {
+      ssize_t w = write(fds[1], out.data() + off, out.size() - off);
+      if (w <= 0) break;
+      off += size_t(w);
+    }
+    close(fds[1]);
+    std::fflush(nullptr);
+    _exit(code);
+  }
+  close(fds[1]);
+  std::string in;
+  char buf[65536];
+  for (;;) {
+    ssize_t r = read(fds[0], buf, sizeof buf);
+    if (r <= 0) break;
+    in.append(buf, size_t(r));
+  }
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!in.empty()) {
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (!j.is_discarded() && j.is_object() && j.contains("isolated_error"))
+      throw std::runtime_error(j["isolated_error"].get<std::string>());
+    if (!j.is_discarded() && WIFEXITED(status) && WEXITSTATUS(status) == 0) return j;
+  }
+  if (WIFSIGNALED(status))
+    throw std::runtime_error("simulation process died with signal " + std::to_string(WTERMSIG(status)) + " (" +
+                             strsignal(WTERMSIG(status)) + ")");
+  throw std::runtime_error("simulation process exited with status " + std::to_string(WEXITSTATUS(status)));
+}
+
+}  // namespace panama
