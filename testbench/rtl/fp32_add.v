@@ -8,14 +8,15 @@
 //   `define BROKEN_TRUNCATE replaces round-to-nearest-even by truncation (round toward zero). It
 //   exists only to prove that the co-simulation scoreboard catches a wrong rounding mode.
 //
-// Pipeline: LATENCY = 4 register stages, fully pipelined (one new operation per enabled cycle).
+// Pipeline depth: 4 register stages, fully pipelined (one new operation per enabled cycle).
 //   stage 1  unpack, classify specials, order operands by magnitude, exponent difference
 //   stage 2  align the smaller significand (guard, round, sticky) and add or subtract
 //   stage 3  normalise: one place right on a carry, or left by the leading-zero count, but never
 //            below exponent 1 (that is what keeps subnormal results)
 //   stage 4  round to nearest even, handle the rounding carry and overflow, pack, select specials
 // An operand pair sampled with in_valid on a rising clock edge where ce = 1 appears on result with
-// out_valid = 1 after the 4th such enabled edge. With ce = 1 throughout that is 4 cycles.
+// out_valid = 1 right after the 4th enabled edge, counting the sampling edge as the first (edges
+// with ce = 0 do not count). With ce = 1 throughout that is 4 cycles: in at edge n, out after n+3.
 //
 // Pins (all synchronous to the rising edge of clk):
 //   clk        in   1   clock
@@ -26,7 +27,7 @@
 //   a          in   32  first operand, binary32 bit pattern
 //   b          in   32  second operand, binary32 bit pattern
 //   in_tag     in   TAG_W  user sideband, carried unchanged alongside the operand pair
-//   out_valid  out  1   result holds the sum of the pair that entered 4 enabled edges earlier
+//   out_valid  out  1   result holds the sum of a pair, 4 enabled edges after it was sampled
 //   result     out  32  a + b, binary32 bit pattern (registered output)
 //   out_tag    out  TAG_W  the in_tag that entered with that pair
 // Parameter TAG_W (default 1): width of the sideband. The tag lets a user (the lane wrapper, the
