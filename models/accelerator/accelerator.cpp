@@ -76,6 +76,11 @@ uint32_t Accelerator::free_slots_for(uint16_t job) const {
   return it == jobs_.end() ? 0 : sram.free_for(it->second.ctx);
 }
 
+uint32_t Accelerator::peak_slots_of(uint16_t job) const {
+  auto it = jobs_.find(job);
+  return it == jobs_.end() ? 0 : sram.peak_used(it->second.ctx);
+}
+
 // ---------------------------------------------------------------- ingress
 
 tlm::tlm_sync_enum Accelerator::nb_transport_fw(int port, tlm_generic_payload& gp, tlm::tlm_phase& ph,

@@ -78,6 +78,7 @@ class Accelerator : public sc_core::sc_module, public EventHandler, public Egres
   uint32_t remove_job(uint16_t job);
   uint32_t active_jobs() const { return sram.active_jobs(); }
   uint32_t free_slots_for(uint16_t job) const;
+  uint32_t peak_slots_of(uint16_t job) const;
 
   // VCD: trace stage activity, SRAM occupancy and slot-table state changes within [from, to).
   void trace(sc_core::sc_trace_file* tf, ps_t from_ps, ps_t to_ps);

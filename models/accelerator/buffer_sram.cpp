@@ -17,6 +17,7 @@ BufferSram::BufferSram(const sc_core::sc_module_name& name, const AcceleratorCon
   table_.assign(cap, -1);
   table_mask_ = cap - 1;
   used_.assign(cfg.max_jobs, 0);
+  peak_used_.assign(cfg.max_jobs, 0);
   read_free_ = &port_free_[0];
   write_free_ = cfg.sram_ports == 2 ? &port_free_[1] : &port_free_[0];
 }
@@ -41,7 +42,7 @@ int32_t BufferSram::allocate(uint64_t key, uint32_t ctx, uint64_t now_cycle) {
   size_t i = home(key);
   while (table_[i] >= 0) i = (i + 1) & table_mask_;
   table_[i] = idx;
-  ++used_[ctx];
+  if (++used_[ctx] > peak_used_[ctx]) peak_used_[ctx] = used_[ctx];
   occupancy_.add(now_cycle, +1);
   return idx;
 }

@@ -59,6 +59,7 @@ class BufferSram : public sc_core::sc_module {
   uint32_t active_jobs() const { return active_jobs_; }
   uint32_t share() const { return active_jobs_ ? total_slots() / active_jobs_ : total_slots(); }
   uint32_t used(uint32_t ctx) const { return ctx < used_.size() ? used_[ctx] : 0; }
+  uint32_t peak_used(uint32_t ctx) const { return ctx < peak_used_.size() ? peak_used_[ctx] : 0; }
   uint32_t free_for(uint32_t ctx) const { return used(ctx) >= share() ? 0 : share() - used(ctx); }
 
   // Slot table (a CAM in hardware; open addressing here).
@@ -87,7 +88,7 @@ class BufferSram : public sc_core::sc_module {
   std::vector<int32_t> free_list_;
   std::vector<int32_t> table_;  // open addressing, linear probing; -1 empty
   uint64_t table_mask_;
-  std::vector<uint32_t> used_;
+  std::vector<uint32_t> used_, peak_used_;
   uint32_t active_jobs_ = 0;
   uint64_t port_free_[2] = {0, 0};
   uint64_t* read_free_;
