@@ -15,6 +15,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 namespace panama {
@@ -30,8 +31,9 @@ class ContributionPatterns {
     return bytes_.data() + size_t(index(child, job, seq)) * stride_;
   }
   static uint32_t index(uint32_t child, uint16_t job, uint32_t seq) { return (seq + 7 * child + 3 * job) % kPatterns; }
-  // Exact expected sum (wire bytes) of children 0..n-1 for (job, seq).
-  void expected(uint32_t children, uint16_t job, uint32_t seq, uint8_t* out) const;
+  // Exact expected sum (wire bytes) of children 0..n-1 for (job, seq). Only kPatterns distinct sums
+  // exist per (children, job), so they are computed once and cached.
+  const uint8_t* expected(uint32_t children, uint16_t job, uint32_t seq) const;
   ElementType type() const { return type_; }
   uint32_t elements() const { return elements_; }
 
@@ -41,6 +43,7 @@ class ContributionPatterns {
   size_t stride_;
   std::vector<uint8_t> bytes_;
   std::vector<double> values_;
+  mutable std::map<uint64_t, std::vector<uint8_t>> expected_;
 };
 
 struct ChildSpec {
@@ -89,7 +92,6 @@ class SyntheticChild : public sc_core::sc_module, public EventHandler {
   ps_t gap_ps_ = 0, ser_ps_ = 0, last_arrival_ps_ = 0, last_result_ps_ = 0;
   bool waiting_ = false;
   size_t frame_bytes_ = 0;
-  std::vector<uint8_t> expect_;
 };
 
 }  // namespace panama

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the dependencies, builds PANAMA-TLM and runs every test: first the Release build, then the
+# same suite built with AddressSanitizer + UndefinedBehaviorSanitizer (PANAMA_SANITIZE=ON).
+# Set PANAMA_SKIP_SANITIZE=1 to run only the Release suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+
+scripts/install-deps.sh
+
+echo "== Release build and tests"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j "$JOBS"
+ctest --test-dir build --output-on-failure -j "$JOBS"
+
+if [ "${PANAMA_SKIP_SANITIZE:-0}" != "1" ]; then
+  echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPANAMA_SANITIZE=ON
+  cmake --build build-asan -j "$JOBS"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$JOBS"
+fi
