@@ -27,7 +27,9 @@ std::string fmt_double(double v) {
 int64_t parse_int(const std::string& key, const std::string& v, const std::string& origin) {
   errno = 0;
   char* end = nullptr;
-  long long x = std::strtoll(v.c_str(), &end, 0);
+  // Decimal, or hexadecimal with 0x: a leading zero is not octal (`010` means ten).
+  const bool hex = v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
+  long long x = std::strtoll(v.c_str(), &end, hex ? 16 : 10);
   if (v.empty() || *end != '\0' || errno == ERANGE) bad_value(key, v, origin, "an integer");
   return x;
 }

@@ -111,6 +111,7 @@ size_t encode_udp(uint8_t* buf, size_t cap, const UdpAddressing& a, const uint8_
   size_t frame_len = kEthHeaderBytes + ip_len;
   if (frame_len < kEthMinFrameBytes) frame_len = kEthMinFrameBytes;
   check_cap(frame_len, cap);
+  if (ip_len > 0xffff) throw std::length_error("UDP datagram exceeds the IPv4 total length field");
   write_eth(buf, a.dst_mac, a.src_mac);
   write_ipv4(buf + kIpOffset, ip_len, uint8_t((a.dscp << 2) | (a.ecn & 3)), a.ip_id, a.ttl, kIpProtoUdp, a.src_ip,
              a.dst_ip);
