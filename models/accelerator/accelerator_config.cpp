@@ -9,7 +9,7 @@ namespace panama {
 void AcceleratorConfig::register_params(ConfigRegistry& reg, const std::string& p) {
   reg.add(p + ".clock_mhz", &clock_mhz, "core clock of the accelerator datapath, MHz", 1.0, 5000.0);
   reg.add(p + ".datapath_bits", &datapath_bits, "internal bus width in bits (parser beat)", 32, 8192);
-  reg.add(p + ".ports", &ports, "switch ports served by the accelerator", 1, 256);
+  reg.add(p + ".ports", &ports, "switch ports served by the accelerator (children bitmap is 64 bits)", 1, 64);
   reg.add(p + ".port_gbps", &port_gbps, "line rate of each port, Gbps", 0.001, 1600.0);
   reg.add(p + ".mtu_bytes", &mtu_bytes, "largest IP packet in bytes (sizes the SRAM slots)", 128, 9000);
   reg.add(p + ".parser_latency_cycles", &parser_latency_cycles, "ingress parser head latency, cycles", 0,

@@ -26,7 +26,7 @@ struct AcceleratorConfig {
   uint32_t sram_width_bits = 512;       // width of one bank
   uint32_t sram_banks = 1;              // banks, interleaved: a beat of all banks per cycle
   uint32_t sram_ports = 2;              // 1 = one port shared by read and write, 2 = 1R + 1W
-  uint32_t sram_latency_cycles = 2;     // read latency (and write commit latency)
+  uint32_t sram_latency_cycles = 2;     // read latency (a write occupies the port for its beats only)
 
   // FP adder tree.
   uint32_t lanes = 16;                  // FP32 lanes (elements per cycle per operand)
