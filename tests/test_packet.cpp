@@ -415,15 +415,58 @@ BOOST_AUTO_TEST_CASE(other_ipv4_traffic_passes_through_as_ipv4_other) {
   BOOST_TEST((d.cls == PacketClass::ipv4_other));
   BOOST_TEST(d.dst_port == kPanamaUdpPort);
 
-  // An aggregation packet relabelled as TCP (protocol 6) is not parsed beyond IPv4.
+  // An aggregation packet relabelled as TCP (protocol 6) is parsed as TCP: the byte where TCP keeps its
+  // data offset is the PANAMA job id's high byte (0), a header shorter than 20 bytes: truncated.
   std::vector<uint8_t> f = valid_frame(4);
   f[kOffIpProto] = 6;
   refresh_ip_checksum(f);
   d = decode(f.data(), f.size());
-  BOOST_TEST((d.cls == PacketClass::ipv4_other));
+  BOOST_TEST((d.cls == PacketClass::malformed));
+  BOOST_TEST((d.reason == DropReason::truncated));
   BOOST_TEST(d.ip_proto == 6);
   BOOST_TEST(d.dscp == kPanamaDscp);
   BOOST_TEST(d.src_ip == ip4(10, 0, 0, 7));
+}
+
+BOOST_AUTO_TEST_CASE(tcp_segment_round_trips_with_a_valid_checksum) {
+  // 20 B IPv4 + 20 B TCP + 1460 B payload = 1500 B datagram, 1514 B frame.
+  std::vector<uint8_t> buf(2000);
+  UdpAddressing a;
+  a.src_ip = ip4(10, 0, 0, 1);
+  a.dst_ip = ip4(10, 0, 0, 2);
+  a.ecn = kEcnEct0;
+  TcpSegment s;
+  s.src_port = 40000;
+  s.dst_port = 80;
+  s.seq = 0x01020304;
+  s.ack = 0x0a0b0c0d;
+  s.flags = kTcpAck | kTcpEce;
+  const size_t n = encode_tcp(buf.data(), buf.size(), a, s, 1460);
+  BOOST_TEST(n == 1514u);
+  DecodedPacket d = decode(buf.data(), n);
+  BOOST_TEST((d.cls == PacketClass::ipv4_other));
+  BOOST_TEST(d.tcp.seq == 0x01020304u);
+  BOOST_TEST(d.tcp.ack == 0x0a0b0c0du);
+  BOOST_TEST(d.tcp.flags == (kTcpAck | kTcpEce));
+  BOOST_TEST(d.tcp_payload == 1460u);
+  BOOST_TEST(d.ecn == kEcnEct0);
+  // RFC 793 checksum over pseudo-header + segment (payload zeros) sums to 0xffff.
+  uint32_t sum = (a.src_ip >> 16) + (a.src_ip & 0xffff) + (a.dst_ip >> 16) + (a.dst_ip & 0xffff) + 6 + 1480;
+  for (size_t i = 34; i + 1 < 34 + 1480; i += 2) sum += load_be16(buf.data() + i);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  BOOST_TEST(sum == 0xffffu);
+}
+
+BOOST_AUTO_TEST_CASE(pfc_frame_round_trips) {
+  // 802.1Qbb: MAC control ethertype 0x8808, opcode 0x0101, class-enable vector, 8 pause times.
+  uint8_t buf[64];
+  uint16_t q[8] = {0, 0, 0, 0xffff, 0, 0, 0, 0};
+  BOOST_TEST(encode_pfc(buf, sizeof buf, node_mac(3), 1u << 3, q) == 60u);
+  PfcFrame f;
+  BOOST_TEST(decode_pfc(buf, 60, f));
+  BOOST_TEST(f.class_enable == 8u);
+  BOOST_TEST(f.quanta[3] == 0xffffu);
+  BOOST_TEST((decode(buf, 60).cls == PacketClass::non_ipv4));  // a switch never routes it
 }
 
 BOOST_AUTO_TEST_CASE(set_ecn_rewrites_only_ecn_and_checksum) {

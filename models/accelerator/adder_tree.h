@@ -7,6 +7,7 @@
 #include "accelerator/accelerator_config.h"
 #include "accelerator/fp_arith.h"
 #include "common/clock.h"
+#include "common/pipeline_stage.h"
 
 #include <systemc>
 
@@ -25,15 +26,12 @@ class AdderTree : public sc_core::sc_module {
     uint64_t occupancy;  // beats
   };
   // Earliest cycle the tree accepts a new pass.
-  uint64_t free_at() const { return free_at_; }
+  uint64_t free_at() const { return stage_.free_at(); }
   Pass reserve(uint64_t ready, uint32_t elements) {
     Pass p;
-    p.start = ready > free_at_ ? ready : free_at_;
     p.occupancy = div_ceil(elements, lanes_);
-    free_at_ = p.start + p.occupancy;
+    p.start = stage_.reserve(ready, p.occupancy);
     p.head_done = p.start + latency_;
-    busy_cycles_ += p.occupancy;
-    ++passes_;
     return p;
   }
   // The arithmetic of one pass, in the documented association order (fp_arith.h).
@@ -43,12 +41,12 @@ class AdderTree : public sc_core::sc_module {
 
   uint32_t fan_in() const { return fan_in_; }
   uint32_t latency() const { return latency_; }
-  uint64_t busy_cycles() const { return busy_cycles_; }
-  uint64_t passes() const { return passes_; }
+  uint64_t busy_cycles() const { return stage_.busy_cycles(); }
+  uint64_t passes() const { return stage_.items(); }
 
  private:
   uint32_t lanes_, fan_in_, latency_;
-  uint64_t free_at_ = 0, busy_cycles_ = 0, passes_ = 0;
+  PipelineStage stage_;
 };
 
 }  // namespace panama

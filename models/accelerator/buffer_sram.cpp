@@ -18,8 +18,8 @@ BufferSram::BufferSram(const sc_core::sc_module_name& name, const AcceleratorCon
   table_mask_ = cap - 1;
   used_.assign(cfg.max_jobs, 0);
   peak_used_.assign(cfg.max_jobs, 0);
-  read_free_ = &port_free_[0];
-  write_free_ = cfg.sram_ports == 2 ? &port_free_[1] : &port_free_[0];
+  read_port_ = &port_[0];
+  write_port_ = cfg.sram_ports == 2 ? &port_[1] : &port_[0];
 }
 
 int32_t BufferSram::find(uint64_t key) const {
@@ -71,17 +71,13 @@ void BufferSram::release(int32_t idx, uint64_t now_cycle) {
 }
 
 uint64_t BufferSram::reserve_read(uint64_t ready, uint32_t payload_bytes) {
-  uint64_t start = ready > *read_free_ ? ready : *read_free_;
-  *read_free_ = start + beats(payload_bytes);
   ++reads_;
-  return start;
+  return read_port_->reserve(ready, beats(payload_bytes));
 }
 
 uint64_t BufferSram::reserve_write(uint64_t ready, uint32_t payload_bytes) {
-  uint64_t start = ready > *write_free_ ? ready : *write_free_;
-  *write_free_ = start + beats(payload_bytes);
   ++writes_;
-  return start;
+  return write_port_->reserve(ready, beats(payload_bytes));
 }
 
 }  // namespace panama

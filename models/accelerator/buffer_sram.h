@@ -8,6 +8,7 @@
 
 #include "accelerator/accelerator_config.h"
 #include "common/clock.h"
+#include "common/pipeline_stage.h"
 #include "common/stats.h"
 #include "protocol/packet.h"
 
@@ -73,7 +74,7 @@ class BufferSram : public sc_core::sc_module {
   // Port timing; return the start cycle of the access.
   uint64_t reserve_read(uint64_t ready, uint32_t payload_bytes);
   uint64_t reserve_write(uint64_t ready, uint32_t payload_bytes);
-  uint64_t read_free_at() const { return *read_free_; }
+  uint64_t read_free_at() const { return read_port_->free_at(); }
   uint32_t latency() const { return latency_; }
 
   uint32_t in_use() const { return uint32_t(occupancy_.level()); }
@@ -90,9 +91,9 @@ class BufferSram : public sc_core::sc_module {
   uint64_t table_mask_;
   std::vector<uint32_t> used_, peak_used_;
   uint32_t active_jobs_ = 0;
-  uint64_t port_free_[2] = {0, 0};
-  uint64_t* read_free_;
-  uint64_t* write_free_;
+  PipelineStage port_[2];
+  PipelineStage* read_port_;
+  PipelineStage* write_port_;  // the read port itself when the SRAM has one port
   LevelStat occupancy_;
   uint64_t reads_ = 0, writes_ = 0;
 

@@ -7,6 +7,7 @@
 
 #include "accelerator/accelerator_config.h"
 #include "common/clock.h"
+#include "common/pipeline_stage.h"
 #include "protocol/packet.h"
 
 #include <systemc>
@@ -28,23 +29,20 @@ class IngressParser : public sc_core::sc_module {
   // Reserve the parser for a frame of `bytes` that is ready at cycle `ready`.
   Slot reserve(uint64_t ready, size_t bytes) {
     Slot s;
-    s.start = ready > free_at_ ? ready : free_at_;
     s.occupancy = div_ceil(bytes, bytes_per_cycle_);
-    free_at_ = s.start + s.occupancy;
+    s.start = stage_.reserve(ready, s.occupancy);
     s.head_out = s.start + latency_;
-    busy_cycles_ += s.occupancy;
     return s;
   }
   DecodedPacket classify(const uint8_t* frame, size_t len) const { return decode(frame, len); }
 
-  uint64_t busy_cycles() const { return busy_cycles_; }
+  uint64_t busy_cycles() const { return stage_.busy_cycles(); }
   uint32_t latency() const { return latency_; }
 
  private:
   uint32_t bytes_per_cycle_;
   uint32_t latency_;
-  uint64_t free_at_ = 0;
-  uint64_t busy_cycles_ = 0;
+  PipelineStage stage_;
 };
 
 }  // namespace panama

@@ -24,6 +24,9 @@ struct PacketMeta : tlm::tlm_extension<PacketMeta> {
   bool latency_pending = false;  // record (departure - latency_origin_ps) as a sample at the next egress
   ps_t latency_origin_ps = 0;
   ps_t parked_ps = 0;        // nonzero: parked since then waiting for a free slot
+  uint8_t tc = 0;            // traffic class (802.1p priority) in the fabric
+  uint16_t hops = 0;         // links traversed
+  uint64_t flow = 0;         // transport flow id (statistics only; the wire bytes identify the flow)
   DecodedPacket dec;         // parse result of the current block's ingress parser
 
   tlm::tlm_extension_base* clone() const override { return new PacketMeta(*this); }

@@ -148,7 +148,22 @@ DecodedPacket decode(const uint8_t* f, size_t len) {
   d.ip_proto = ip[9];
   d.src_ip = load_be32(ip + 12);
   d.dst_ip = load_be32(ip + 16);
+  d.ip_total = uint16_t(ip_total);
   d.cls = PacketClass::ipv4_other;
+  if (d.ip_proto == kIpProtoTcp) {
+    if (ip_total < ihl + kTcpHeaderBytes) return malformed(DropReason::truncated);
+    const uint8_t* t = f + kIpOffset + ihl;
+    const size_t doff = size_t(t[12] >> 4) * 4;
+    if (doff < kTcpHeaderBytes || ihl + doff > ip_total) return malformed(DropReason::truncated);
+    d.src_port = d.tcp.src_port = load_be16(t);
+    d.dst_port = d.tcp.dst_port = load_be16(t + 2);
+    d.tcp.seq = load_be32(t + 4);
+    d.tcp.ack = load_be32(t + 8);
+    d.tcp.flags = t[13];
+    d.tcp.window = load_be16(t + 14);
+    d.tcp_payload = uint16_t(ip_total - ihl - doff);
+    return d;
+  }
   if (d.ip_proto != kIpProtoUdp) return d;
 
   const size_t udp_off = kIpOffset + ihl;
@@ -186,6 +201,66 @@ DecodedPacket decode(const uint8_t* f, size_t len) {
   if (elem_bytes != payload_avail) return malformed(DropReason::length_mismatch);
   d.cls = PacketClass::aggregation;
   return d;
+}
+
+size_t encode_tcp(uint8_t* buf, size_t cap, const UdpAddressing& a, const TcpSegment& s, size_t payload_bytes) {
+  const size_t ip_len = kIpv4HeaderBytes + kTcpHeaderBytes + payload_bytes;
+  size_t frame_len = kEthHeaderBytes + ip_len;
+  if (frame_len < kEthMinFrameBytes) frame_len = kEthMinFrameBytes;
+  check_cap(frame_len, cap);
+  if (ip_len > 0xffff) throw std::length_error("TCP segment exceeds the IPv4 total length field");
+  write_eth(buf, a.dst_mac, a.src_mac);
+  write_ipv4(buf + kIpOffset, ip_len, uint8_t((a.dscp << 2) | (a.ecn & 3)), a.ip_id, a.ttl, kIpProtoTcp, a.src_ip,
+             a.dst_ip);
+  uint8_t* t = buf + kIpOffset + kIpv4HeaderBytes;
+  store_be16(t, s.src_port);
+  store_be16(t + 2, s.dst_port);
+  store_be32(t + 4, s.seq);
+  store_be32(t + 8, s.ack);
+  t[12] = uint8_t((kTcpHeaderBytes / 4) << 4);
+  t[13] = s.flags;
+  store_be16(t + 14, s.window);
+  store_be16(t + 16, 0);
+  store_be16(t + 18, 0);
+  std::memset(t + kTcpHeaderBytes, 0, frame_len - kIpOffset - kIpv4HeaderBytes - kTcpHeaderBytes);
+  // Checksum over pseudo-header + header; the zero payload adds nothing to a ones' complement sum.
+  uint32_t sum = (a.src_ip >> 16) + (a.src_ip & 0xffff) + (a.dst_ip >> 16) + (a.dst_ip & 0xffff) + kIpProtoTcp +
+                 uint32_t(kTcpHeaderBytes + payload_bytes);
+  for (size_t i = 0; i < kTcpHeaderBytes; i += 2) sum += load_be16(t + i);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  store_be16(t + 16, uint16_t(~sum));
+  return frame_len;
+}
+
+size_t encode_pfc(uint8_t* buf, size_t cap, const MacAddr& src, uint8_t class_enable, const uint16_t quanta[8]) {
+  check_cap(kEthMinFrameBytes, cap);
+  std::memset(buf, 0, kEthMinFrameBytes);
+  std::memcpy(buf, kPfcDestination.data(), 6);
+  std::memcpy(buf + 6, src.data(), 6);
+  store_be16(buf + 12, kEtherTypeMacControl);
+  store_be16(buf + 14, kPfcOpcode);
+  store_be16(buf + 16, class_enable);
+  for (int i = 0; i < 8; ++i) store_be16(buf + 18 + 2 * i, quanta[i]);
+  return kEthMinFrameBytes;
+}
+
+bool decode_pfc(const uint8_t* f, size_t len, PfcFrame& out) {
+  if (len < 34 || load_be16(f + 12) != kEtherTypeMacControl || load_be16(f + 14) != kPfcOpcode) return false;
+  out.class_enable = uint8_t(load_be16(f + 16));
+  for (int i = 0; i < 8; ++i) out.quanta[i] = load_be16(f + 18 + 2 * i);
+  return true;
+}
+
+uint32_t flow_hash(Ipv4Addr src, Ipv4Addr dst, uint8_t proto, uint16_t sport, uint16_t dport, uint32_t seed) {
+  uint64_t h = (uint64_t(src) << 32 | dst) ^ (uint64_t(seed) << 17);
+  h ^= (uint64_t(sport) << 48) | (uint64_t(dport) << 32) | proto;
+  h *= 0x9E3779B97F4A7C15ull;  // splitmix64 finaliser
+  h ^= h >> 30;
+  h *= 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 27;
+  h *= 0x94D049BB133111EBull;
+  h ^= h >> 31;
+  return uint32_t(h);
 }
 
 void set_ecn(uint8_t* frame, uint8_t ecn) {

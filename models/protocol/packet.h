@@ -104,6 +104,37 @@ struct UdpAddressing {
 };
 size_t encode_udp(uint8_t* buf, size_t cap, const UdpAddressing& a, const uint8_t* payload, size_t payload_bytes);
 
+// TCP (RFC 793 / 3168). Segments are 20-byte headers without options; payload bytes are zeros (the model
+// carries no application data), so the checksum covers pseudo-header and header only and stays valid.
+constexpr uint8_t kIpProtoTcp = 6;
+constexpr size_t kTcpHeaderBytes = 20;
+constexpr uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpPsh = 0x08, kTcpAck = 0x10, kTcpEce = 0x40,
+                  kTcpCwr = 0x80;
+struct TcpSegment {
+  uint16_t src_port = 0, dst_port = 0;
+  uint32_t seq = 0, ack = 0;
+  uint8_t flags = 0;
+  uint16_t window = 0xffff;
+};
+// IPv4 + TCP frame with `payload_bytes` of zeros.
+size_t encode_tcp(uint8_t* buf, size_t cap, const UdpAddressing& ip, const TcpSegment& seg, size_t payload_bytes);
+
+// IEEE 802.1Qbb priority flow control frame (MAC control, opcode 0x0101): one pause time (in quanta of
+// 512 bit times) per priority, applied to the priorities whose bit is set in `class_enable`.
+constexpr uint16_t kEtherTypeMacControl = 0x8808;
+constexpr uint16_t kPfcOpcode = 0x0101;
+constexpr MacAddr kPfcDestination = {0x01, 0x80, 0xc2, 0x00, 0x00, 0x01};
+size_t encode_pfc(uint8_t* buf, size_t cap, const MacAddr& src, uint8_t class_enable, const uint16_t quanta[8]);
+struct PfcFrame {
+  uint8_t class_enable = 0;
+  uint16_t quanta[8] = {};
+};
+// True (and fills `out`) when the frame is a well-formed PFC frame.
+bool decode_pfc(const uint8_t* frame, size_t len, PfcFrame& out);
+
+// ECMP: a 5-tuple hash with a per-switch seed (so that tiers do not polarise).
+uint32_t flow_hash(Ipv4Addr src, Ipv4Addr dst, uint8_t proto, uint16_t sport, uint16_t dport, uint32_t seed);
+
 enum class PacketClass : uint8_t { aggregation, ipv4_other, non_ipv4, malformed };
 
 struct DecodedPacket {
@@ -112,7 +143,10 @@ struct DecodedPacket {
   uint8_t dscp = 0, ecn = 0, ip_proto = 0;
   Ipv4Addr src_ip = 0, dst_ip = 0;
   uint16_t src_port = 0, dst_port = 0;
+  uint16_t ip_total = 0;  // IPv4 total length
   PanamaHeader hdr;  // meaningful when cls == aggregation
+  TcpSegment tcp;    // meaningful when ip_proto == kIpProtoTcp
+  uint16_t tcp_payload = 0;
 };
 
 // Classifies and validates a frame. Never reads outside [frame, frame + len).
