@@ -1,0 +1,118 @@
+#include "network/egress_port.h"
+
+#include "protocol/packet.h"
+
+#include <random>
+
+namespace panama {
+
+EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link) : owner_(owner), index_(index), link_(link) {}
+
+void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc) {
+  q_[tc].push_back(gp);
+  qbytes_[tc] += gp->get_data_length();
+  total_bytes_ += gp->get_data_length();
+  try_start();
+}
+
+void EgressPort::send_control(tlm::tlm_generic_payload* gp) {
+  control_.push_back(gp);
+  try_start();
+}
+
+void EgressPort::pause(uint8_t tc, ps_t until) {
+  paused_until_[tc] = until;
+  if (!q_[tc].empty()) owner_.ctx().events.schedule(until, &owner_, NetNode::pause_expire, nullptr, index_);
+}
+
+void EgressPort::resume(uint8_t tc) {
+  paused_until_[tc] = 0;
+  try_start();
+}
+
+int EgressPort::pick() {
+  const ps_t now = owner_.ctx().now();
+  if (sched_ == Scheduler::strict_priority) {
+    for (int c = kNumTc - 1; c >= 0; --c)
+      if (!q_[size_t(c)].empty() && paused_until_[size_t(c)] <= now) return c;
+    return -1;
+  }
+  // Deficit round robin: each visit credits a quantum; a class sends while its deficit covers the head.
+  for (int n = 0; n < 2 * kNumTc + 1; ++n) {
+    const uint8_t c = drr_next_;
+    if (!q_[c].empty() && paused_until_[c] <= now) {
+      const int64_t len = int64_t(q_[c].front()->get_data_length() + kEthWireOverheadBytes);
+      if (deficit_[c] >= len) {
+        deficit_[c] -= len;
+        return c;
+      }
+      deficit_[c] += quantum_;
+      if (deficit_[c] >= len) {
+        deficit_[c] -= len;
+        return c;
+      }
+    } else if (q_[c].empty()) {
+      deficit_[c] = 0;  // an idle class keeps no credit (DRR)
+    }
+    drr_next_ = uint8_t((c + 1) % kNumTc);
+  }
+  return -1;
+}
+
+void EgressPort::try_start() {
+  if (busy_) return;
+  NetContext& ctx = owner_.ctx();
+  const ps_t now = ctx.now();
+  if (!link_.up(now)) {
+    if (!retry_pending_) {
+      retry_pending_ = true;
+      ctx.events.schedule(link_.next_up(now), &owner_, NetNode::pause_expire, nullptr, index_);
+    }
+    return;
+  }
+  retry_pending_ = false;
+  tlm::tlm_generic_payload* gp = nullptr;
+  if (!control_.empty()) {
+    gp = control_.front();
+    control_.pop_front();
+  } else {
+    const int c = pick();
+    if (c < 0) return;  // empty, or every non-empty class is paused (pause() scheduled the wake-up)
+    gp = q_[size_t(c)].front();
+    q_[size_t(c)].pop_front();
+    qbytes_[size_t(c)] -= gp->get_data_length();
+    total_bytes_ -= gp->get_data_length();
+    owner_.on_transmit(index_, *gp, uint8_t(c));
+  }
+  busy_ = true;
+  const ps_t ser = serialization_ps(uint64_t(gp->get_data_length() + kEthWireOverheadBytes) * 8, link_.params().gbps);
+  ++counters.tx_frames;
+  counters.tx_bytes += gp->get_data_length();
+  counters.busy_ps += ser;
+  ctx.events.schedule(now + ser, &owner_, NetNode::tx_done, gp, index_);
+}
+
+void EgressPort::on_tx_done(tlm::tlm_generic_payload* gp) {
+  busy_ = false;
+  NetContext& ctx = owner_.ctx();
+  ctx.events.schedule(ctx.now() + link_.params().delay_ps, &owner_, NetNode::deliver, gp, index_);
+  try_start();
+}
+
+void EgressPort::on_deliver(tlm::tlm_generic_payload* gp) {
+  NetContext& ctx = owner_.ctx();
+  NetNode& peer = link_.peer_of(&owner_);
+  if (!link_.up(ctx.now())) {
+    peer.count_drop(NetDrop::link_down);  // lost on the wire while the link was down
+  } else if (link_.params().corrupt_probability > 0 &&
+             std::uniform_real_distribution<double>(0.0, 1.0)(ctx.rng) < link_.params().corrupt_probability) {
+    peer.count_drop(NetDrop::corrupted);  // the receiver's FCS check fails
+  } else {
+    tlm::tlm_phase ph = tlm::BEGIN_REQ;
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    owner_.tx[int(index_)]->nb_transport_fw(*gp, ph, d);
+  }
+  gp->release();
+}
+
+}  // namespace panama

@@ -1,0 +1,37 @@
+#include "network/host.h"
+
+namespace panama {
+
+Host::Host(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, uint32_t index)
+    : NetNode(name, ctx, id), index_(index) {}
+
+void Host::send(tlm::tlm_generic_payload* gp) {
+  const uint8_t* f = gp->get_data_ptr();
+  uint8_t tc = kTcLossy;
+  if (gp->get_data_length() > kIpOffset + 1 && load_be16(f + 12) == kEtherTypeIpv4 && (f[kIpOffset + 1] >> 2) == kPanamaDscp)
+    tc = kTcLossless;
+  meta(*gp).tc = tc;
+  port(0).enqueue(gp, tc);
+}
+
+void Host::receive(uint32_t p, tlm::tlm_generic_payload& gp) {
+  PfcFrame pfc;
+  if (decode_pfc(gp.get_data_ptr(), gp.get_data_length(), pfc)) {
+    ++port(p).counters.pause_received;
+    for (uint8_t tc = 0; tc < kNumTc; ++tc) {
+      if (!(pfc.class_enable & (1u << tc))) continue;
+      if (pfc.quanta[tc] == 0) port(p).resume(tc);
+      else port(p).pause(tc, ctx_.now() + serialization_ps(uint64_t(pfc.quanta[tc]) * 512, port(p).gbps()));
+    }
+    return;
+  }
+  const DecodedPacket d = decode(gp.get_data_ptr(), gp.get_data_length());
+  if (d.cls == PacketClass::malformed) return count_drop(d.reason);
+  if (d.cls == PacketClass::non_ipv4 || d.dst_ip != ip()) {
+    if (!is_multicast(d.dst_ip)) return count_drop(NetDrop::no_route);  // not for this host
+  }
+  ++received_;
+  if (receiver_) receiver_->on_packet(*this, gp, d);
+}
+
+}  // namespace panama

@@ -1,0 +1,104 @@
+// Common base of every node of the data-centre fabric (switch, PSwitch, host NIC): numbered ports, each
+// a TLM initiator (towards the link's far end) and a TLM target (from it). One fabric-wide event list
+// (htsim-style) drives every node, so the kernel wakes once per timestamp, not once per node.
+#pragma once
+
+#include "common/clock.h"
+#include "common/drop_reason.h"
+#include "common/event_queue.h"
+#include "common/packet_pool.h"
+#include "protocol/packet.h"
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace panama {
+
+// Traffic classes (802.1p priorities): aggregation traffic (DSCP 0x38) rides the lossless class,
+// everything else the lossy ECN class.
+constexpr uint8_t kTcLossy = 0;
+constexpr uint8_t kTcLossless = 3;
+constexpr uint8_t kNumTc = 8;
+
+// Drops the network adds to the decoder's and the accelerator's reasons.
+enum class NetDrop : uint8_t { buffer_overflow, lossless_overflow, corrupted, link_down, no_route, ttl, count_ };
+constexpr const char* kNetDropNames[] = {"buffer_overflow", "lossless_overflow", "corrupted", "link_down",
+                                         "no_route", "ttl_expired"};
+
+// Host addressing: host i of the fabric is 10.0.0.1 + i; 224.0.0.0/4 is multicast (aggregation trees).
+inline Ipv4Addr host_ip(uint32_t index) { return 0x0a000001u + index; }
+inline uint32_t host_index(Ipv4Addr ip) { return ip - 0x0a000001u; }
+inline bool is_multicast(Ipv4Addr ip) { return (ip & 0xf0000000u) == 0xe0000000u; }
+
+// Shared by every model of one fabric simulation: the event list, the packet pool, the seeded RNG.
+struct NetContext {
+  EventQueue& events;
+  PacketPool& pool;
+  std::mt19937_64 rng;
+  NetContext(EventQueue& eq, PacketPool& p, uint64_t seed) : events(eq), pool(p), rng(seed) {}
+  ps_t now() const { return to_ps(sc_core::sc_time_stamp()); }
+};
+
+struct PortCounters {
+  uint64_t tx_frames = 0, tx_bytes = 0, rx_frames = 0, rx_bytes = 0;
+  uint64_t ecn_marked = 0, pause_sent = 0, pause_received = 0, resume_sent = 0;
+  ps_t busy_ps = 0;  // time spent serialising (utilisation = busy / elapsed)
+};
+
+class EgressPort;
+class Link;
+
+class NetNode : public sc_core::sc_module, public EventHandler {
+ public:
+  tlm_utils::multi_passthrough_initiator_socket<NetNode> tx;  // port i -> far end of link i
+  tlm_utils::multi_passthrough_target_socket<NetNode> rx;     // far end of link i -> port i
+
+  NetNode(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id);
+  ~NetNode() override;
+
+  uint32_t id() const { return id_; }
+  uint32_t num_ports() const { return uint32_t(ports_.size()); }
+  EgressPort& port(uint32_t i) { return *ports_[i]; }
+  const EgressPort& port(uint32_t i) const { return *ports_[i]; }
+  NetContext& ctx() { return ctx_; }
+  MacAddr mac() const { return node_mac(id_); }
+
+  // Adds a port (called by Link::connect); the TLM sockets of both ends are bound in port order.
+  uint32_t add_port(Link* link);
+
+  // A frame has fully arrived on `port` (after serialisation and propagation, corruption filtered).
+  virtual void receive(uint32_t port, tlm::tlm_generic_payload& gp) = 0;
+  // Port `port` starts serialising `gp` of class `tc` (buffer accounting, PFC release).
+  virtual void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc) { (void)port; (void)gp; (void)tc; }
+
+  void count_drop(NetDrop r) { ++net_drops_[size_t(r)]; }
+  void count_drop(DropReason r) { drops_.count(r); }
+  uint64_t net_drops(NetDrop r) const { return net_drops_[size_t(r)]; }
+  uint64_t net_drops_total() const;
+  const DropCounters& drops() const { return drops_; }
+
+  void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
+  enum Kind : uint32_t { tx_done = 0, deliver = 1, pause_expire = 2, node_kind_base = 16 };
+
+ protected:
+  virtual void on_node_event(uint32_t kind, void* ptr, uint64_t arg) { (void)kind; (void)ptr; (void)arg; }
+  NetContext& ctx_;
+
+ private:
+  tlm::tlm_sync_enum nb_fw(int port, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
+  tlm::tlm_sync_enum nb_bw(int port, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
+  friend class EgressPort;
+  uint32_t id_;
+  std::vector<EgressPort*> ports_;
+  uint64_t net_drops_[size_t(NetDrop::count_)] = {};
+  DropCounters drops_;
+};
+
+}  // namespace panama

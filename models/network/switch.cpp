@@ -1,0 +1,201 @@
+#include "network/switch.h"
+
+#include "common/config.h"
+
+#include <map>
+
+namespace panama {
+
+void SwitchConfig::register_params(ConfigRegistry& reg, const std::string& p) {
+  reg.add(p + ".buffer_kib", &buffer_kib, "shared packet buffer, KiB", 16, 1 << 22);
+  reg.add(p + ".dt_alpha", &dt_alpha, "dynamic threshold of the lossy class (queue <= alpha x free buffer)", 0.01, 64.0);
+  reg.add(p + ".ecn", &ecn, "mark ECN-capable frames CE above K");
+  reg.add(p + ".ecn_k_packets", &ecn_k_packets, "ECN marking threshold K, frames in the egress queue of the class", 1,
+          1 << 20);
+  reg.add(p + ".pfc", &pfc, "priority flow control for the lossless class");
+  reg.add(p + ".pfc_xoff_kib", &pfc_xoff_kib, "PFC XOFF threshold per ingress port, KiB", 1, 1 << 20);
+  reg.add(p + ".pfc_xon_kib", &pfc_xon_kib, "PFC XON threshold per ingress port, KiB", 0, 1 << 20);
+  reg.add_choice(p + ".scheduler", &scheduler, "scheduling between traffic classes", {"strict", "drr"});
+  reg.add(p + ".drr_quantum_bytes", &drr_quantum_bytes, "DRR quantum, bytes", 64, 1 << 20);
+  reg.add(p + ".ecmp_seed", &ecmp_seed, "ECMP hash seed (mixed with the switch id)", 0, INT64_MAX);
+}
+
+void SwitchConfig::validate(const std::string& p) const {
+  config_require(pfc_xon_kib < pfc_xoff_kib, p + ".pfc_xon_kib", "must be below " + p + ".pfc_xoff_kib");
+  config_require(pfc_xoff_kib < buffer_kib, p + ".pfc_xoff_kib", "must be below " + p + ".buffer_kib");
+}
+
+Switch::Switch(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, const SwitchConfig& cfg)
+    : NetNode(name, ctx, id), cfg_(cfg), capacity_(uint64_t(cfg.buffer_kib) * 1024),
+      seed_(uint32_t(cfg.ecmp_seed) * 0x9E3779B1u + id) {
+  groups_.push_back({});  // group 0: no route
+}
+
+void Switch::finalize_ports() {
+  const Scheduler s = cfg_.scheduler == "drr" ? Scheduler::deficit_round_robin : Scheduler::strict_priority;
+  for (uint32_t p = 0; p < num_ports(); ++p) port(p).set_scheduler(s, cfg_.drr_quantum_bytes);
+  ingress_bytes_.assign(num_ports(), {});
+  xoff_.assign(num_ports(), {});
+}
+
+void Switch::set_route(uint32_t host, const std::vector<uint16_t>& ports) {
+  if (route_.size() <= host) route_.resize(host + 1, 0);
+  for (size_t g = 1; g < groups_.size(); ++g)
+    if (groups_[g] == ports) {
+      route_[host] = uint16_t(g);
+      return;
+    }
+  groups_.push_back(ports);
+  route_[host] = uint16_t(groups_.size() - 1);
+}
+
+void Switch::install_multicast(Ipv4Addr group, int up_port, uint64_t down_mask) {
+  mcast_[group] = McastEntry{up_port, down_mask};
+}
+
+ps_t Switch::pause_duration(uint32_t p) const {
+  // 0xffff quanta of 512 bit times at the port's rate.
+  return serialization_ps(uint64_t(0xffff) * 512, port(p).gbps());
+}
+
+void Switch::send_pfc(uint32_t p, uint8_t tc, bool on) {
+  tlm::tlm_generic_payload* gp = ctx_.pool.allocate();
+  uint16_t quanta[8] = {};
+  quanta[tc] = on ? 0xffff : 0;
+  gp->set_data_length(uint32_t(encode_pfc(gp->get_data_ptr(), PacketPool::kBufferBytes, mac(), uint8_t(1u << tc), quanta)));
+  port(p).send_control(gp);
+  if (on) {
+    ++c_.pause_sent;
+    ++port(p).counters.pause_sent;
+    // Refresh the pause at half its lifetime for as long as the ingress stays above XON.
+    ctx_.events.schedule(ctx_.now() + pause_duration(p) / 2, this, pfc_refresh, nullptr, (uint64_t(p) << 8) | tc);
+  } else {
+    ++c_.resume_sent;
+    ++port(p).counters.resume_sent;
+  }
+}
+
+void Switch::on_node_event(uint32_t kind, void*, uint64_t arg) {
+  if (kind != pfc_refresh) return;
+  const uint32_t p = uint32_t(arg >> 8);
+  const uint8_t tc = uint8_t(arg & 0xff);
+  if (xoff_[p][tc]) send_pfc(p, tc, true);
+}
+
+bool Switch::handle_pfc(uint32_t p, tlm::tlm_generic_payload& gp) {
+  PfcFrame f;
+  if (!decode_pfc(gp.get_data_ptr(), gp.get_data_length(), f)) return false;
+  ++port(p).counters.pause_received;
+  for (uint8_t tc = 0; tc < kNumTc; ++tc) {
+    if (!(f.class_enable & (1u << tc))) continue;
+    if (f.quanta[tc] == 0) port(p).resume(tc);
+    else port(p).pause(tc, ctx_.now() + serialization_ps(uint64_t(f.quanta[tc]) * 512, port(p).gbps()));
+  }
+  return true;
+}
+
+void Switch::account_ingress(uint32_t p, uint8_t tc, int64_t bytes) {
+  int64_t& b = ingress_bytes_[p][tc];
+  b += bytes;
+  if (!cfg_.pfc || tc != kTcLossless) return;
+  if (!xoff_[p][tc] && b > int64_t(cfg_.pfc_xoff_kib) * 1024) {
+    xoff_[p][tc] = true;
+    send_pfc(p, tc, true);
+  } else if (xoff_[p][tc] && b <= int64_t(cfg_.pfc_xon_kib) * 1024) {
+    xoff_[p][tc] = false;
+    send_pfc(p, tc, false);
+  }
+}
+
+void Switch::receive(uint32_t p, tlm::tlm_generic_payload& gp) {
+  if (handle_pfc(p, gp)) return;
+  forward(p, gp);
+}
+
+void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp) {
+  const uint8_t* f = gp.get_data_ptr();
+  const size_t len = gp.get_data_length();
+  if (len < kIpOffset + kIpv4HeaderBytes || load_be16(f + 12) != kEtherTypeIpv4) return count_drop(NetDrop::no_route);
+  const uint8_t* ip = f + kIpOffset;
+  const size_t ihl = size_t(ip[0] & 0x0f) * 4;
+  if ((ip[0] >> 4) != 4 || ihl < kIpv4HeaderBytes || kIpOffset + ihl > len) return count_drop(DropReason::ip_header_length);
+  if (ipv4_checksum(ip, ihl) != 0) return count_drop(DropReason::ip_checksum);
+  const uint8_t dscp = ip[1] >> 2;
+  const uint8_t tc = dscp == kPanamaDscp ? kTcLossless : kTcLossy;
+  meta(gp).tc = tc;
+  const Ipv4Addr dst = load_be32(ip + 16);
+
+  if (is_multicast(dst)) {
+    auto it = mcast_.find(dst);
+    if (it == mcast_.end()) return count_drop(NetDrop::no_route);
+    const bool result = ip[9] == kIpProtoUdp && len >= kPanamaOffset + 2 && (f[kPanamaOffset + 1] & kFlagResult);
+    if (!result) {
+      if (it->second.up_port < 0) return count_drop(NetDrop::no_route);
+      admit_and_queue(uint32_t(it->second.up_port), &gp, tc, in);
+      return;
+    }
+    // Results replicate to every downstream port but the one they came from; each copy is its own frame.
+    uint64_t mask = it->second.down_mask & ~(1ull << in);
+    bool first = true;
+    for (uint32_t o = 0; mask; ++o, mask >>= 1) {
+      if (!(mask & 1)) continue;
+      tlm::tlm_generic_payload* copy = first ? &gp : clone_packet(ctx_.pool, gp);
+      if (!first) ++c_.replicated;
+      admit_and_queue(o, copy, tc, in);
+      if (!first) copy->release();  // the clone's creation reference; the port holds its own
+      first = false;
+    }
+    return;
+  }
+
+  const uint32_t h = host_index(dst);
+  if (h >= route_.size() || route_[h] == 0) return count_drop(NetDrop::no_route);
+  const std::vector<uint16_t>& g = groups_[route_[h]];
+  uint32_t out = g[0];
+  if (g.size() > 1) {
+    uint16_t sport = 0, dport = 0;
+    if ((ip[9] == kIpProtoUdp || ip[9] == kIpProtoTcp) && kIpOffset + ihl + 4 <= len) {
+      sport = load_be16(ip + ihl);
+      dport = load_be16(ip + ihl + 2);
+    }
+    out = g[flow_hash(load_be32(ip + 12), dst, ip[9], sport, dport, seed_) % g.size()];
+  }
+  admit_and_queue(out, &gp, tc, in);
+}
+
+// Returns true when queued (the port then holds a reference: the caller's original frame is acquired).
+bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t in) {
+  EgressPort& ep = port(out);
+  const uint64_t bytes = gp->get_data_length();
+  if (used_ + bytes > capacity_) {
+    count_drop(tc == kTcLossless ? NetDrop::lossless_overflow : NetDrop::buffer_overflow);
+    return false;
+  }
+  if (tc != kTcLossless && double(ep.queue_bytes(tc) + bytes) > cfg_.dt_alpha * double(capacity_ - used_)) {
+    count_drop(NetDrop::buffer_overflow);
+    return false;
+  }
+  uint8_t* ipb = gp->get_data_ptr() + kIpOffset;
+  if (cfg_.ecn && ep.queue_packets(tc) >= cfg_.ecn_k_packets && (ipb[1] & 3) != kEcnNotEct && (ipb[1] & 3) != kEcnCe) {
+    set_ecn(gp->get_data_ptr(), kEcnCe);
+    ++c_.ecn_marked;
+    ++ep.counters.ecn_marked;
+  }
+  used_ += bytes;
+  if (used_ > c_.buffer_peak_bytes) c_.buffer_peak_bytes = used_;
+  meta(*gp).ingress_port = in;
+  meta(*gp).tc = tc;
+  account_ingress(in, tc, int64_t(bytes));
+  ++c_.forwarded;
+  gp->acquire();
+  ep.enqueue(gp, tc);
+  return true;
+}
+
+void Switch::on_transmit(uint32_t, tlm::tlm_generic_payload& gp, uint8_t tc) {
+  const uint64_t bytes = gp.get_data_length();
+  used_ -= bytes;
+  account_ingress(meta(gp).ingress_port, tc, -int64_t(bytes));
+}
+
+}  // namespace panama

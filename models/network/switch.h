@@ -1,0 +1,97 @@
+// Switch: an output-queued shared-buffer switch (Tomahawk-class abstraction).
+// - Shared buffer with a per-queue dynamic threshold for the lossy class (queue <= alpha x free buffer).
+// - Two traffic classes in use: lossless (aggregation, DSCP 0x38, PFC-protected) and lossy (ECN).
+// - ECN: CE on arrival when the egress queue of the frame's class already holds >= K frames and the
+//   frame is ECN-capable (DCTCP's instantaneous-queue marking).
+// - PFC (802.1Qbb): per ingress port, bytes of the lossless class buffered from that port; above XOFF a
+//   PAUSE frame goes upstream (refreshed before it expires), below XON a RESUME.
+// - ECMP: unicast by 5-tuple hash over the equal-cost ports to the destination host.
+// - IP multicast: per group an upstream port (towards the tree root) and a set of downstream ports;
+//   PANAMA results (result flag) go down, contributions and partial sums go up.
+// - Scheduling between classes: strict priority or deficit round robin.
+// Drops are counted by reason; a lossless-class drop is `lossless_overflow` and must never happen.
+#pragma once
+
+#include "network/egress_port.h"
+#include "network/net_node.h"
+
+#include <array>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace panama {
+
+class ConfigRegistry;
+
+struct SwitchConfig {
+  uint32_t buffer_kib = 16384;        // shared packet buffer
+  double dt_alpha = 1.0;              // dynamic threshold of the lossy class
+  bool ecn = true;
+  uint32_t ecn_k_packets = 65;        // DCTCP K (65 packets at 10 Gbps in the DCTCP paper)
+  bool pfc = true;
+  uint32_t pfc_xoff_kib = 96;         // per ingress port, lossless class
+  uint32_t pfc_xon_kib = 48;
+  std::string scheduler = "strict";   // strict | drr
+  uint32_t drr_quantum_bytes = 1538;
+  int64_t ecmp_seed = 1;
+
+  void register_params(ConfigRegistry& reg, const std::string& prefix);
+  void validate(const std::string& prefix) const;
+};
+
+struct SwitchCounters {
+  uint64_t forwarded = 0, replicated = 0, ecn_marked = 0, pause_sent = 0, resume_sent = 0;
+  uint64_t buffer_peak_bytes = 0;
+};
+
+class Switch : public NetNode {
+ public:
+  Switch(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, const SwitchConfig& cfg);
+
+  // Routing tables (built by the topology, installed by the controller).
+  void set_route(uint32_t host, const std::vector<uint16_t>& ports);
+  const std::vector<uint16_t>& route(uint32_t host) const { return groups_[route_[host]]; }
+  void install_multicast(Ipv4Addr group, int up_port, uint64_t down_mask);
+  void remove_multicast(Ipv4Addr group) { mcast_.erase(group); }
+
+  // Applies the scheduler to every port (call after the links exist).
+  void finalize_ports();
+
+  void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
+  void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc) override;
+
+  const SwitchConfig& config() const { return cfg_; }
+  const SwitchCounters& counters() const { return c_; }
+  uint64_t buffer_used() const { return used_; }
+
+ protected:
+  // Routes and queues a frame that entered on `port` (after any PSwitch accelerator).
+  void forward(uint32_t port, tlm::tlm_generic_payload& gp);
+  void on_node_event(uint32_t kind, void* ptr, uint64_t arg) override;
+  bool handle_pfc(uint32_t port, tlm::tlm_generic_payload& gp);
+  void account_ingress(uint32_t port, uint8_t tc, int64_t bytes);
+  enum SwitchKind : uint32_t { pfc_refresh = node_kind_base };
+
+ private:
+  bool admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t in_port);
+  void send_pfc(uint32_t port, uint8_t tc, bool pause);
+  ps_t pause_duration(uint32_t port) const;
+
+  SwitchConfig cfg_;
+  uint64_t capacity_;
+  uint64_t used_ = 0;
+  uint32_t seed_;
+  std::vector<uint16_t> route_;                 // host -> group index
+  std::vector<std::vector<uint16_t>> groups_;   // equal-cost port sets
+  struct McastEntry {
+    int up_port;
+    uint64_t down_mask;
+  };
+  std::unordered_map<Ipv4Addr, McastEntry> mcast_;
+  std::vector<std::array<int64_t, kNumTc>> ingress_bytes_;
+  std::vector<std::array<bool, kNumTc>> xoff_;
+  SwitchCounters c_;
+};
+
+}  // namespace panama

@@ -1,0 +1,224 @@
+#include "network/topology.h"
+
+#include "common/config.h"
+
+#include <chrono>
+#include <deque>
+#include <sstream>
+
+namespace panama {
+
+void TopologyConfig::register_params(ConfigRegistry& reg, const std::string& p) {
+  reg.add_choice(p + ".type", &type, "topology type", {"fat_tree", "leaf_spine", "dumbbell", "incast"});
+  reg.add(p + ".k", &k, "fat-tree arity (even): k pods, k^3/4 hosts", 2, 64);
+  reg.add(p + ".leaves", &leaves, "leaf-spine: leaf switches", 1, 1024);
+  reg.add(p + ".spines", &spines, "leaf-spine: spine switches", 1, 1024);
+  reg.add(p + ".hosts_per_leaf", &hosts_per_leaf, "leaf-spine: hosts per leaf", 1, 1024);
+  reg.add(p + ".oversubscription", &oversubscription, "leaf-spine: host bandwidth / uplink bandwidth per leaf", 0.1,
+          64.0);
+  reg.add(p + ".senders", &senders, "dumbbell / incast: sending hosts", 1, 4096);
+  reg.add(p + ".host_gbps", &host_gbps, "host link rate, Gbps", 0.001, 1600.0);
+  reg.add(p + ".fabric_gbps", &fabric_gbps, "ToR-aggregation rate (fat-tree) or bottleneck rate (dumbbell), Gbps",
+          0.001, 1600.0);
+  reg.add(p + ".core_gbps", &core_gbps, "aggregation-core rate (fat-tree), Gbps", 0.001, 1600.0);
+  reg.add(p + ".host_delay_ns", &host_delay_ns, "host link propagation delay, ns", 0.0, 1e9);
+  reg.add(p + ".fabric_delay_ns", &fabric_delay_ns, "fabric link propagation delay, ns", 0.0, 1e9);
+  reg.add(p + ".core_delay_ns", &core_delay_ns, "core link propagation delay, ns", 0.0, 1e9);
+  reg.add(p + ".corrupt_probability", &corrupt_probability, "probability a frame is corrupted on a link", 0.0, 1.0);
+  reg.add_choice(p + ".pswitches", &pswitches, "switches with an aggregation accelerator",
+                 {"none", "all", "tor", "agg", "core"});
+  reg.add(p + ".seed", &seed, "random seed of the fabric (ECMP, corruption)", 0, INT64_MAX);
+  sw.register_params(reg, p + ".switch");
+}
+
+void TopologyConfig::validate() const {
+  config_require(type != "fat_tree" || k % 2 == 0, "topology.k", "must be even for a fat-tree");
+  config_require(type != "fat_tree" || k <= 64, "topology.k", "must be at most 64 (multicast port masks)");
+  config_require(type != "leaf_spine" || hosts_per_leaf + spines <= 64, "topology.hosts_per_leaf",
+                 "plus topology.spines must be at most 64 ports per leaf");
+  config_require(type != "incast" || senders + 1 <= 64, "topology.senders", "must be at most 63 for incast");
+  config_require(type != "dumbbell" || senders + 1 <= 64, "topology.senders", "must be at most 63 for a dumbbell");
+  sw.validate("topology.switch");
+}
+
+Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, PacketPool& pool)
+    : sc_module(name), events("events"), ctx(events, pool, uint64_t(cfg.seed)), cfg_(cfg) {
+  cfg_.validate();
+  const auto t0 = std::chrono::steady_clock::now();
+  if (cfg.type == "fat_tree") build_fat_tree();
+  else if (cfg.type == "leaf_spine") build_leaf_spine();
+  else if (cfg.type == "dumbbell") build_dumbbell();
+  else build_incast();
+  for (auto& s : switches) s->finalize_ports();
+  check_connected();
+  compute_routes();
+  build_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Switch& Fabric::add_switch(uint8_t tier) {
+  const uint32_t id = uint32_t(nodes_.size());
+  switches.push_back(std::make_unique<Switch>(("s" + std::to_string(switches.size())).c_str(), ctx, id, cfg_.sw));
+  switch_tier.push_back(tier);
+  nodes_.push_back(switches.back().get());
+  return *switches.back();
+}
+
+Host& Fabric::add_host() {
+  const uint32_t id = uint32_t(nodes_.size());
+  hosts.push_back(std::make_unique<Host>(("h" + std::to_string(hosts.size())).c_str(), ctx, id, uint32_t(hosts.size())));
+  nodes_.push_back(hosts.back().get());
+  is_host_.resize(nodes_.size(), false);
+  is_host_[id] = true;
+  return *hosts.back();
+}
+
+void Fabric::connect(NetNode& a, NetNode& b, double gbps, double delay_ns) {
+  LinkParams p;
+  p.gbps = gbps;
+  p.delay_ps = ps_t(delay_ns * 1000.0 + 0.5);
+  p.corrupt_probability = cfg_.corrupt_probability;
+  links.push_back(std::make_unique<Link>(a, b, p));
+}
+
+void Fabric::build_fat_tree() {
+  // Al-Fares et al. 2008: k pods of k/2 edge and k/2 aggregation switches, (k/2)^2 core switches,
+  // k/2 hosts per edge switch. Ports of each switch are numbered down-links first.
+  const uint32_t k = cfg_.k, h = k / 2;
+  std::vector<Switch*> edge, agg, core;
+  for (uint32_t i = 0; i < h * h; ++i) core.push_back(&add_switch(2));
+  for (uint32_t pod = 0; pod < k; ++pod) {
+    for (uint32_t i = 0; i < h; ++i) edge.push_back(&add_switch(0));
+    for (uint32_t i = 0; i < h; ++i) agg.push_back(&add_switch(1));
+  }
+  for (uint32_t pod = 0; pod < k; ++pod)
+    for (uint32_t e = 0; e < h; ++e)
+      for (uint32_t i = 0; i < h; ++i) connect(add_host(), *edge[pod * h + e], cfg_.host_gbps, cfg_.host_delay_ns);
+  for (uint32_t pod = 0; pod < k; ++pod)
+    for (uint32_t e = 0; e < h; ++e)
+      for (uint32_t a = 0; a < h; ++a) connect(*edge[pod * h + e], *agg[pod * h + a], cfg_.fabric_gbps, cfg_.fabric_delay_ns);
+  for (uint32_t pod = 0; pod < k; ++pod)
+    for (uint32_t a = 0; a < h; ++a)
+      for (uint32_t c = 0; c < h; ++c) connect(*agg[pod * h + a], *core[a * h + c], cfg_.core_gbps, cfg_.core_delay_ns);
+  const double hosts_n = double(k) * k * k / 4;
+  // Half of each tier's links cross a bisection: k h^2 / 2 edge-aggregation and aggregation-core links.
+  bisection_gbps_ = std::min({hosts_n / 2 * cfg_.host_gbps, double(k) * h * h / 2 * cfg_.fabric_gbps,
+                              double(k) * h * h / 2 * cfg_.core_gbps});
+}
+
+void Fabric::build_leaf_spine() {
+  std::vector<Switch*> leaf, spine;
+  for (uint32_t i = 0; i < cfg_.spines; ++i) spine.push_back(&add_switch(1));
+  for (uint32_t i = 0; i < cfg_.leaves; ++i) leaf.push_back(&add_switch(0));
+  for (uint32_t l = 0; l < cfg_.leaves; ++l)
+    for (uint32_t i = 0; i < cfg_.hosts_per_leaf; ++i) connect(add_host(), *leaf[l], cfg_.host_gbps, cfg_.host_delay_ns);
+  // Uplink rate from the oversubscription ratio: hosts_per_leaf x host rate = ratio x spines x uplink.
+  const double uplink = cfg_.hosts_per_leaf * cfg_.host_gbps / (cfg_.spines * cfg_.oversubscription);
+  for (uint32_t l = 0; l < cfg_.leaves; ++l)
+    for (uint32_t s = 0; s < cfg_.spines; ++s) connect(*leaf[l], *spine[s], uplink, cfg_.fabric_delay_ns);
+  bisection_gbps_ = std::min(double(cfg_.leaves) * cfg_.hosts_per_leaf * cfg_.host_gbps / 2,
+                             double(cfg_.leaves) / 2 * cfg_.spines * uplink);
+}
+
+void Fabric::build_dumbbell() {
+  Switch& left = add_switch(0);
+  Switch& right = add_switch(0);
+  for (uint32_t i = 0; i < cfg_.senders; ++i) connect(add_host(), left, cfg_.host_gbps, cfg_.host_delay_ns);
+  for (uint32_t i = 0; i < cfg_.senders; ++i) connect(add_host(), right, cfg_.host_gbps, cfg_.host_delay_ns);
+  connect(left, right, cfg_.fabric_gbps, cfg_.fabric_delay_ns);
+  bisection_gbps_ = cfg_.fabric_gbps;
+}
+
+void Fabric::build_incast() {
+  Switch& sw = add_switch(0);
+  for (uint32_t i = 0; i < cfg_.senders + 1; ++i) connect(add_host(), sw, cfg_.host_gbps, cfg_.host_delay_ns);
+  bisection_gbps_ = cfg_.host_gbps;  // everything converges on the receiver's link
+}
+
+void Fabric::check_connected() const {
+  if (nodes_.empty()) throw ConfigError("invalid configuration: 'topology' builds no node");
+  std::vector<bool> seen(nodes_.size(), false);
+  std::deque<uint32_t> q{0};
+  seen[0] = true;
+  while (!q.empty()) {
+    NetNode* n = nodes_[q.front()];
+    q.pop_front();
+    for (uint32_t p = 0; p < n->num_ports(); ++p) {
+      const uint32_t m = n->port(p).link().peer_of(n).id();
+      if (!seen[m]) {
+        seen[m] = true;
+        q.push_back(m);
+      }
+    }
+  }
+  for (size_t i = 0; i < seen.size(); ++i)
+    if (!seen[i]) throw ConfigError("invalid topology: node " + std::string(nodes_[i]->name()) + " is disconnected");
+}
+
+void Fabric::compute_routes() {
+  // For each destination host, a BFS outwards gives every switch its hop distance; the equal-cost next
+  // hops are the ports whose neighbour is one hop closer. Hosts never forward, so BFS does not expand them.
+  const size_t n = nodes_.size();
+  std::vector<uint32_t> dist(n);
+  std::vector<uint32_t> q(n);
+  std::vector<uint16_t> ports;
+  for (const auto& dst : hosts) {
+    std::fill(dist.begin(), dist.end(), UINT32_MAX);
+    size_t head = 0, tail = 0;
+    dist[dst->id()] = 0;
+    q[tail++] = dst->id();
+    while (head < tail) {
+      NetNode* u = nodes_[q[head++]];
+      if (u != dst.get() && u->id() < is_host_.size() && is_host_[u->id()]) continue;
+      for (uint32_t p = 0; p < u->num_ports(); ++p) {
+        const uint32_t v = u->port(p).link().peer_of(u).id();
+        if (dist[v] == UINT32_MAX) {
+          dist[v] = dist[u->id()] + 1;
+          q[tail++] = v;
+        }
+      }
+    }
+    for (auto& s : switches) {
+      ports.clear();
+      for (uint32_t p = 0; p < s->num_ports(); ++p)
+        if (dist[s->port(p).link().peer_of(s.get()).id()] + 1 == dist[s->id()]) ports.push_back(uint16_t(p));
+      s->set_route(dst->index(), ports);
+    }
+  }
+}
+
+nlohmann::json Fabric::summary() const {
+  uint64_t ports = 0;
+  for (auto& s : switches) ports += s->num_ports();
+  return nlohmann::json{{"type", cfg_.type},          {"hosts", hosts.size()},
+                        {"switches", switches.size()}, {"links", links.size()},
+                        {"switch_ports", ports},        {"bisection_gbps", bisection_gbps_},
+                        {"build_s", build_s_}};
+}
+
+std::string Fabric::to_dot() const {
+  std::ostringstream os;
+  os << "graph fabric {\n  node [shape=box];\n";
+  for (size_t i = 0; i < switches.size(); ++i)
+    os << "  " << switches[i]->basename() << " [label=\"" << switches[i]->basename() << "\\ntier " << int(switch_tier[i])
+       << "\"];\n";
+  for (auto& h : hosts) os << "  " << h->basename() << " [shape=ellipse];\n";
+  for (auto& l : links)
+    os << "  " << l->a().basename() << " -- " << l->b().basename() << " [label=\"" << l->params().gbps << "G\"];\n";
+  os << "}\n";
+  return os.str();
+}
+
+uint64_t Fabric::total_drops() const {
+  uint64_t t = 0;
+  for (auto& h : hosts) t += h->net_drops_total();
+  for (auto& s : switches) t += s->net_drops_total();
+  return t;
+}
+
+uint64_t Fabric::lossless_drops() const {
+  uint64_t t = 0;
+  for (auto& s : switches) t += s->net_drops(NetDrop::lossless_overflow);
+  return t;
+}
+
+}  // namespace panama

@@ -1,0 +1,85 @@
+// Fabric: builds a data-centre topology of hosts, switches and links from a TopologyConfig (YAML
+// `topology.*` keys), validates it, and computes shortest-path ECMP routes for every destination host.
+// Types: k-ary fat-tree (3 tiers, k^3/4 hosts), leaf-spine (2 tiers, with oversubscription), dumbbell
+// (N senders, one bottleneck link, N receivers) and incast (N senders and one receiver on one switch).
+#pragma once
+
+#include "common/event_queue.h"
+#include "common/packet_pool.h"
+#include "network/host.h"
+#include "network/link.h"
+#include "network/net_node.h"
+#include "network/switch.h"
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace panama {
+
+class ConfigRegistry;
+
+struct TopologyConfig {
+  std::string type = "fat_tree";  // fat_tree | leaf_spine | dumbbell | incast
+  uint32_t k = 4;                  // fat-tree arity (even)
+  uint32_t leaves = 4, spines = 2, hosts_per_leaf = 4;  // leaf-spine
+  double oversubscription = 1.0;   // leaf-spine: host bandwidth / uplink bandwidth per leaf
+  uint32_t senders = 2;            // dumbbell / incast
+  double host_gbps = 100.0;        // host <-> ToR links
+  double fabric_gbps = 100.0;      // ToR <-> aggregation (fat-tree); bottleneck (dumbbell)
+  double core_gbps = 100.0;        // aggregation <-> core (fat-tree)
+  double host_delay_ns = 1000.0;   // propagation delay per tier, ns
+  double fabric_delay_ns = 1000.0;
+  double core_delay_ns = 1000.0;
+  double corrupt_probability = 0.0;  // per frame on every link
+  std::string pswitches = "none";  // which switches carry an accelerator: none | all | tor | agg | core
+  int64_t seed = 1;
+  SwitchConfig sw;
+
+  void register_params(ConfigRegistry& reg, const std::string& prefix = "topology");
+  void validate() const;
+};
+
+class Fabric : public sc_core::sc_module {
+ public:
+  Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, PacketPool& pool = PacketPool::instance());
+
+  EventQueue events;
+  NetContext ctx;
+  std::vector<std::unique_ptr<Host>> hosts;
+  std::vector<std::unique_ptr<Switch>> switches;
+  std::vector<std::unique_ptr<Link>> links;
+  std::vector<uint8_t> switch_tier;  // 0 = ToR / leaf, 1 = aggregation / spine, 2 = core
+
+  const TopologyConfig& config() const { return cfg_; }
+  // Analytic bisection bandwidth of the chosen topology type, Gbps.
+  double bisection_gbps() const { return bisection_gbps_; }
+  nlohmann::json summary() const;
+  std::string to_dot() const;
+  double build_seconds() const { return build_s_; }
+
+  // Counters over the whole fabric.
+  uint64_t total_drops() const;
+  uint64_t lossless_drops() const;
+
+ private:
+  Switch& add_switch(uint8_t tier);
+  Host& add_host();
+  void connect(NetNode& a, NetNode& b, double gbps, double delay_ns);
+  void build_fat_tree();
+  void build_leaf_spine();
+  void build_dumbbell();
+  void build_incast();
+  void check_connected() const;
+  void compute_routes();
+
+  TopologyConfig cfg_;
+  std::vector<NetNode*> nodes_;  // hosts and switches in creation order (node id = index)
+  std::vector<bool> is_host_;
+  double bisection_gbps_ = 0;
+  double build_s_ = 0;
+};
+
+}  // namespace panama

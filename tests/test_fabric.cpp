@@ -1,0 +1,275 @@
+// Fabric models: link timing, topologies and routes, ECMP spread, PFC losslessness, conservation.
+// Each simulation runs in its own process (run_isolated): SystemC allows one elaboration per process.
+#define BOOST_TEST_MODULE fabric
+#include <boost/test/unit_test.hpp>
+
+#include "common/config.h"
+#include "harness/isolated.h"
+#include "harness/udp_traffic.h"
+#include "network/topology.h"
+
+#include <memory>
+
+using namespace panama;
+using nlohmann::json;
+
+namespace {
+
+TopologyConfig incast_cfg(uint32_t senders) {
+  TopologyConfig t;
+  t.type = "incast";
+  t.senders = senders;
+  return t;
+}
+
+json fabric_drops(const Fabric& f) {
+  json d = json::object();
+  for (size_t r = 0; r < size_t(NetDrop::count_); ++r) {
+    uint64_t n = 0;
+    for (auto& s : f.switches) n += s->net_drops(NetDrop(r));
+    for (auto& h : f.hosts) n += h->net_drops(NetDrop(r));
+    d[kNetDropNames[r]] = n;
+  }
+  d["total"] = f.total_drops();
+  return d;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(link_timing)
+
+BOOST_AUTO_TEST_CASE(frame_arrives_after_serialisation_plus_propagation_per_hop) {
+  // host 0 -> switch -> host 1, 100 Gbps links with 1 us propagation, store-and-forward switch.
+  // A frame of 1476 B occupies 1500 B on the wire (preamble+SFD 8, FCS 4, IFG 12): 1500 x 8 / 100 Gbps
+  // = 120 ns per hop, so it arrives after 2 x (120 ns + 1 us) = 2,240,000 ps. A 1500-byte IP packet
+  // (1514-byte frame, 1538 B on the wire) takes 123.04 ns per hop: 2 x 1,123,040 ps.
+  for (uint32_t frame : {1476u, 1514u}) {
+    json j = run_isolated([&] {
+      Fabric f("fabric", incast_cfg(1));
+      CountingSink sink;
+      sink.record_arrivals = true;
+      f.hosts[1]->set_receiver(&sink);
+      UdpFlowSpec s;
+      s.dst_host = 1;
+      s.frame_bytes = frame;
+      UdpSource src(*f.hosts[0], s);
+      sc_core::sc_start();
+      return json{{"arrivals", sink.arrivals}};
+    });
+    const uint64_t per_hop = uint64_t(frame + 24) * 8 * 10 + 1000000;  // 10 ps per bit at 100 Gbps
+    BOOST_TEST_REQUIRE(j["arrivals"].size() == 1u);
+    BOOST_TEST(j["arrivals"][0].get<uint64_t>() == 2 * per_hop, "frame " << frame);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(back_to_back_frames_are_spaced_by_their_wire_time) {
+  // 100 frames at line rate arrive exactly 123.04 ns apart (1538 B x 8 / 100 Gbps).
+  json j = run_isolated([] {
+    Fabric f("fabric", incast_cfg(1));
+    CountingSink sink;
+    sink.record_arrivals = true;
+    f.hosts[1]->set_receiver(&sink);
+    UdpFlowSpec s;
+    s.count = 100;
+    UdpSource src(*f.hosts[0], s);
+    sc_core::sc_start();
+    return json{{"arrivals", sink.arrivals}};
+  });
+  auto a = j["arrivals"].get<std::vector<uint64_t>>();
+  BOOST_TEST_REQUIRE(a.size() == 100u);
+  for (size_t i = 1; i < a.size(); ++i) BOOST_TEST_REQUIRE(a[i] - a[i - 1] == 123040u);
+}
+
+BOOST_AUTO_TEST_CASE(corrupted_frames_are_dropped_at_the_receiver_and_counted) {
+  // 20 % corruption per link over two links: every frame is either delivered or counted as corrupted.
+  json j = run_isolated([] {
+    TopologyConfig t = incast_cfg(1);
+    t.corrupt_probability = 0.2;
+    Fabric f("fabric", t);
+    CountingSink sink;
+    f.hosts[1]->set_receiver(&sink);
+    UdpFlowSpec s;
+    s.count = 5000;
+    UdpSource src(*f.hosts[0], s);
+    sc_core::sc_start();
+    return json{{"sent", src.sent()}, {"delivered", sink.frames}, {"drops", fabric_drops(f)}};
+  });
+  const double delivered = j["delivered"].get<double>();
+  BOOST_TEST(j["sent"].get<uint64_t>() == j["delivered"].get<uint64_t>() + j["drops"]["corrupted"].get<uint64_t>());
+  BOOST_TEST(j["drops"]["total"] == j["drops"]["corrupted"]);
+  // Survival over two links is 0.8^2 = 0.64: 3200 of 5000 expected, binomial sd ~ 34; allow 5 sd.
+  BOOST_TEST(std::fabs(delivered - 3200.0) < 170.0, "delivered " << delivered);
+}
+
+BOOST_AUTO_TEST_CASE(frames_in_flight_when_a_link_goes_down_are_lost_and_counted) {
+  // The host link is down from 10 us to 20 us: frames on the wire then are lost (link_down), the
+  // sender holds the rest until the link is up again; sent = delivered + dropped.
+  json j = run_isolated([] {
+    Fabric f("fabric", incast_cfg(1));
+    f.links[0]->params().down.push_back({10000000, 20000000});
+    CountingSink sink;
+    f.hosts[1]->set_receiver(&sink);
+    UdpFlowSpec s;
+    s.count = 500;
+    UdpSource src(*f.hosts[0], s);
+    sc_core::sc_start();
+    return json{{"sent", src.sent()}, {"delivered", sink.frames}, {"drops", fabric_drops(f)}};
+  });
+  BOOST_TEST(j["drops"]["link_down"].get<uint64_t>() > 0u);
+  BOOST_TEST(j["sent"].get<uint64_t>() == j["delivered"].get<uint64_t>() + j["drops"]["total"].get<uint64_t>());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(topologies)
+
+BOOST_AUTO_TEST_CASE(fat_tree_has_the_textbook_shape_and_routes) {
+  // k-ary fat-tree (Al-Fares 2008): k^3/4 hosts, 5k^2/4 switches, 3k^3/4 links; full bisection
+  // = hosts/2 x host rate. k = 4: 16 hosts, 20 switches, 48 links, 800 Gbps; k = 8: 128, 80, 384, 6400.
+  for (uint32_t k : {4u, 8u}) {
+    json j = run_isolated([&] {
+      TopologyConfig t;
+      t.k = k;
+      Fabric f("fabric", t);
+      // Equal-cost next hops from an edge switch (tier 0) to a host in another pod: k/2 uplinks.
+      json ecmp = json::array();
+      for (size_t i = 0; i < f.switches.size(); ++i)
+        if (f.switch_tier[i] == 0) {
+          ecmp.push_back(f.switches[i]->route(uint32_t(f.hosts.size() - 1)).size());
+          break;
+        }
+      return json{{"summary", f.summary()}, {"edge_ecmp", ecmp}};
+    });
+    BOOST_TEST(j["summary"]["hosts"].get<uint32_t>() == k * k * k / 4);
+    BOOST_TEST(j["summary"]["switches"].get<uint32_t>() == 5 * k * k / 4);
+    BOOST_TEST(j["summary"]["links"].get<uint32_t>() == 3 * k * k * k / 4);
+    BOOST_TEST(j["summary"]["bisection_gbps"].get<double>() == k * k * k / 8 * 100.0);
+    BOOST_TEST(j["edge_ecmp"][0].get<uint32_t>() == k / 2);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(invalid_topologies_are_refused_naming_the_key) {
+  TopologyConfig t;
+  t.k = 5;
+  BOOST_CHECK_EXCEPTION(t.validate(), ConfigError,
+                        [](const ConfigError& e) { return std::string(e.what()).find("topology.k") != std::string::npos; });
+  TopologyConfig u;
+  u.sw.pfc_xon_kib = 200;
+  u.sw.pfc_xoff_kib = 100;
+  BOOST_CHECK_EXCEPTION(u.validate(), ConfigError, [](const ConfigError& e) {
+    return std::string(e.what()).find("topology.switch.pfc_xon_kib") != std::string::npos;
+  });
+  ConfigRegistry reg;
+  TopologyConfig v;
+  v.register_params(reg);
+  BOOST_CHECK_EXCEPTION(reg.load_text("topology:\n  kk: 4\n", "test.yaml"), ConfigError, [](const ConfigError& e) {
+    const std::string m = e.what();
+    return m.find("topology.kk") != std::string::npos && m.find("test.yaml") != std::string::npos;
+  });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(ecmp)
+
+BOOST_AUTO_TEST_CASE(thousand_flows_spread_evenly_over_four_spines) {
+  // Leaf-spine, 4 spines: 1000 single-frame flows (distinct 5-tuples) from leaf 0 to leaf 1 must land
+  // on the four uplinks within 15 % of the even share of 250 (binomial sd = sqrt(1000 x 1/4 x 3/4) = 13.7,
+  // so 15 % = 37.5 frames is 2.7 sd per spine).
+  json j = run_isolated([] {
+    TopologyConfig t;
+    t.type = "leaf_spine";
+    t.leaves = 2;
+    t.spines = 4;
+    t.hosts_per_leaf = 8;
+    Fabric f("fabric", t);
+    std::vector<std::unique_ptr<UdpSource>> src;
+    CountingSink sink;
+    for (auto& h : f.hosts) h->set_receiver(&sink);
+    for (uint32_t i = 0; i < 1000; ++i) {
+      UdpFlowSpec s;
+      s.dst_host = 8 + i % 8;  // hosts 8..15 sit on leaf 1
+      s.src_port = uint16_t(10000 + i);
+      s.start_ps = ps_t(i) * 200000;
+      src.push_back(std::make_unique<UdpSource>(*f.hosts[i % 8], s));
+    }
+    sc_core::sc_start();
+    // Leaf 0 is switch 4 (spines first); its ports 8..11 face the spines.
+    json up = json::array();
+    Switch& leaf0 = *f.switches[4];
+    for (uint32_t p = 8; p < leaf0.num_ports(); ++p) up.push_back(leaf0.port(p).counters.tx_frames);
+    return json{{"uplinks", up}, {"delivered", sink.frames}};
+  });
+  BOOST_TEST(j["delivered"].get<uint64_t>() == 1000u);
+  BOOST_TEST_REQUIRE(j["uplinks"].size() == 4u);
+  for (auto& n : j["uplinks"]) BOOST_TEST(std::fabs(n.get<double>() - 250.0) <= 37.5, "uplink carried " << n);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(pfc)
+
+BOOST_AUTO_TEST_CASE(lossless_incast_pauses_and_loses_nothing) {
+  // 16-to-1 incast in the lossless class: 16 x 100 Gbps into one 100 Gbps port, 1 MB per sender (16 MB)
+  // through a 4 MiB shared buffer. Without PFC it would overflow; with PFC (XOFF 96 KiB per ingress
+  // port) the switch must pause the senders, drop nothing, and deliver every byte.
+  json j = run_isolated([] {
+    TopologyConfig t = incast_cfg(16);
+    t.sw.buffer_kib = 4096;
+    Fabric f("fabric", t);
+    CountingSink sink;
+    f.hosts[16]->set_receiver(&sink);
+    std::vector<std::unique_ptr<UdpSource>> src;
+    for (uint32_t i = 0; i < 16; ++i) {
+      UdpFlowSpec s;
+      s.dst_host = 16;
+      s.src_port = uint16_t(5000 + i);
+      s.count = 1000000 / 1500 + 1;  // 667 frames of 1500 B payload-ish
+      s.lossless = true;
+      src.push_back(std::make_unique<UdpSource>(*f.hosts[i], s));
+    }
+    sc_core::sc_start();
+    uint64_t sent = 0, pauses = 0, pause_rx = 0;
+    for (auto& s : src) sent += s->sent();
+    for (auto& s : f.switches) pauses += s->counters().pause_sent;
+    for (uint32_t i = 0; i < 16; ++i) pause_rx += f.hosts[i]->port(0).counters.pause_received;
+    return json{{"sent", sent}, {"delivered", sink.frames}, {"bytes", sink.bytes}, {"pauses", pauses},
+                {"pause_rx", pause_rx}, {"drops", fabric_drops(f)},
+                {"peak", f.switches[0]->counters().buffer_peak_bytes}};
+  });
+  BOOST_TEST(j["drops"]["total"].get<uint64_t>() == 0u);
+  BOOST_TEST(j["pauses"].get<uint64_t>() > 0u);
+  BOOST_TEST(j["pause_rx"].get<uint64_t>() > 0u);
+  BOOST_TEST(j["delivered"] == j["sent"]);
+  BOOST_TEST(j["bytes"].get<uint64_t>() == 16u * 667u * 1514u);
+  BOOST_TEST(j["peak"].get<uint64_t>() <= 4096u * 1024u);
+}
+
+BOOST_AUTO_TEST_CASE(lossy_incast_without_pfc_drops_with_a_reason) {
+  // The same incast in the lossy class: the buffer overflows, and every frame is either delivered or
+  // counted as buffer_overflow (conservation), never lost silently.
+  json j = run_isolated([] {
+    TopologyConfig t = incast_cfg(16);
+    t.sw.buffer_kib = 1024;
+    Fabric f("fabric", t);
+    CountingSink sink;
+    f.hosts[16]->set_receiver(&sink);
+    std::vector<std::unique_ptr<UdpSource>> src;
+    for (uint32_t i = 0; i < 16; ++i) {
+      UdpFlowSpec s;
+      s.dst_host = 16;
+      s.src_port = uint16_t(5000 + i);
+      s.count = 300;
+      src.push_back(std::make_unique<UdpSource>(*f.hosts[i], s));
+    }
+    sc_core::sc_start();
+    uint64_t sent = 0;
+    for (auto& s : src) sent += s->sent();
+    return json{{"sent", sent}, {"delivered", sink.frames}, {"drops", fabric_drops(f)}};
+  });
+  BOOST_TEST(j["drops"]["buffer_overflow"].get<uint64_t>() > 0u);
+  BOOST_TEST(j["drops"]["lossless_overflow"].get<uint64_t>() == 0u);
+  BOOST_TEST(j["sent"].get<uint64_t>() == j["delivered"].get<uint64_t>() + j["drops"]["total"].get<uint64_t>());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
