@@ -321,6 +321,7 @@ void Accelerator::complete_slot(int32_t idx) {
   h.cwnd_cap = uint16_t(std::min<uint32_t>({s.cwnd_cap, sram.free_for(ctx), 0xffffu}));
   size_t len = encode_aggregation(out->get_data_ptr(), PacketPool::kBufferBytes, a, h, sram.data(idx));
   out->set_data_length(uint32_t(len));
+  meta(*out).from_accelerator = true;
   meta(*out).latency_pending = true;
   meta(*out).latency_origin_ps = clk_.cycles(origin_cycle);
   trace_value(tv_slots_used, sram.in_use());

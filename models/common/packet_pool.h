@@ -27,6 +27,7 @@ struct PacketMeta : tlm::tlm_extension<PacketMeta> {
   uint8_t tc = 0;            // traffic class (802.1p priority) in the fabric
   uint16_t hops = 0;         // links traversed
   uint64_t flow = 0;         // transport flow id (statistics only; the wire bytes identify the flow)
+  bool from_accelerator = false;  // built by an accelerator for the egress lane it left on
   DecodedPacket dec;         // parse result of the current block's ingress parser
 
   tlm::tlm_extension_base* clone() const override { return new PacketMeta(*this); }

@@ -185,7 +185,7 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
   if (used_ > c_.buffer_peak_bytes) c_.buffer_peak_bytes = used_;
   meta(*gp).ingress_port = in;
   meta(*gp).tc = tc;
-  account_ingress(in, tc, int64_t(bytes));
+  if (in != kInternalPort) account_ingress(in, tc, int64_t(bytes));
   ++c_.forwarded;
   gp->acquire();
   ep.enqueue(gp, tc);
@@ -195,7 +195,7 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
 void Switch::on_transmit(uint32_t, tlm::tlm_generic_payload& gp, uint8_t tc) {
   const uint64_t bytes = gp.get_data_length();
   used_ -= bytes;
-  account_ingress(meta(gp).ingress_port, tc, -int64_t(bytes));
+  if (meta(gp).ingress_port != kInternalPort) account_ingress(meta(gp).ingress_port, tc, -int64_t(bytes));
 }
 
 }  // namespace panama

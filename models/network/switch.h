@@ -56,7 +56,7 @@ class Switch : public NetNode {
   void remove_multicast(Ipv4Addr group) { mcast_.erase(group); }
 
   // Applies the scheduler to every port (call after the links exist).
-  void finalize_ports();
+  virtual void finalize_ports();
 
   void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
   void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc) override;
@@ -71,10 +71,12 @@ class Switch : public NetNode {
   void on_node_event(uint32_t kind, void* ptr, uint64_t arg) override;
   bool handle_pfc(uint32_t port, tlm::tlm_generic_payload& gp);
   void account_ingress(uint32_t port, uint8_t tc, int64_t bytes);
+  // `in_port` = kInternalPort for frames that did not enter through a port (no PFC ingress accounting).
+  bool admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t in_port);
+  static constexpr uint32_t kInternalPort = 0xffffffffu;
   enum SwitchKind : uint32_t { pfc_refresh = node_kind_base };
 
  private:
-  bool admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t in_port);
   void send_pfc(uint32_t port, uint8_t tc, bool pause);
   ps_t pause_duration(uint32_t port) const;
 

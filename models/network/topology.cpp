@@ -1,6 +1,7 @@
 #include "network/topology.h"
 
 #include "common/config.h"
+#include "network/pswitch.h"
 
 #include <chrono>
 #include <deque>
@@ -41,8 +42,9 @@ void TopologyConfig::validate() const {
   sw.validate("topology.switch");
 }
 
-Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, PacketPool& pool)
-    : sc_module(name), events("events"), ctx(events, pool, uint64_t(cfg.seed)), cfg_(cfg) {
+Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, const AcceleratorConfig& accel,
+               PacketPool& pool)
+    : sc_module(name), events("events"), ctx(events, pool, uint64_t(cfg.seed)), cfg_(cfg), accel_(accel) {
   cfg_.validate();
   const auto t0 = std::chrono::steady_clock::now();
   if (cfg.type == "fat_tree") build_fat_tree();
@@ -55,9 +57,16 @@ Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, P
   build_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+bool Fabric::is_pswitch_tier(uint8_t tier) const {
+  const std::string& p = cfg_.pswitches;
+  return p == "all" || (p == "tor" && tier == 0) || (p == "agg" && tier == 1) || (p == "core" && tier == 2);
+}
+
 Switch& Fabric::add_switch(uint8_t tier) {
   const uint32_t id = uint32_t(nodes_.size());
-  switches.push_back(std::make_unique<Switch>(("s" + std::to_string(switches.size())).c_str(), ctx, id, cfg_.sw));
+  const std::string name = "s" + std::to_string(switches.size());
+  if (is_pswitch_tier(tier)) switches.push_back(std::make_unique<PSwitch>(name.c_str(), ctx, id, cfg_.sw, accel_));
+  else switches.push_back(std::make_unique<Switch>(name.c_str(), ctx, id, cfg_.sw));
   switch_tier.push_back(tier);
   nodes_.push_back(switches.back().get());
   return *switches.back();

@@ -10,6 +10,7 @@
 #include "network/link.h"
 #include "network/net_node.h"
 #include "network/switch.h"
+#include "accelerator/accelerator_config.h"
 
 #include <nlohmann/json.hpp>
 
@@ -44,7 +45,10 @@ struct TopologyConfig {
 
 class Fabric : public sc_core::sc_module {
  public:
-  Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, PacketPool& pool = PacketPool::instance());
+  // `accel` configures the accelerators of the PSwitches (topology.pswitches); its port count and
+  // rate follow each switch.
+  Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, const AcceleratorConfig& accel = {},
+         PacketPool& pool = PacketPool::instance());
 
   EventQueue events;
   NetContext ctx;
@@ -75,7 +79,9 @@ class Fabric : public sc_core::sc_module {
   void check_connected() const;
   void compute_routes();
 
+  bool is_pswitch_tier(uint8_t tier) const;
   TopologyConfig cfg_;
+  AcceleratorConfig accel_;
   std::vector<NetNode*> nodes_;  // hosts and switches in creation order (node id = index)
   std::vector<bool> is_host_;
   double bisection_gbps_ = 0;

@@ -1,0 +1,206 @@
+// DCTCP (Alizadeh et al., SIGCOMM 2010) for the non-aggregation traffic of the fabric: one DctcpStack per
+// host demultiplexes TCP segments by ports to the flows it sends and receives; DctcpTransport owns the
+// stacks and the flow table of one fabric and starts flows.
+//
+// Sender: MSS segmentation, slow start and congestion avoidance in bytes, ECN-capable data (ECT(0)),
+// DCTCP's alpha <- (1 - g) alpha + g F once per window of data (F = fraction of newly ACKed bytes whose ACK
+// carried ECE) and cwnd <- cwnd (1 - alpha / 2) on ECE at most once per window; NewReno fast retransmit on
+// three duplicate ACKs and fast recovery; retransmission timeout (RFC 6298 estimator, configurable
+// minimum, exponential backoff, go-back-N). Window growth continues in the window after a cut, as in the
+// ns-2 model the DCTCP analysis was checked against (Linux freezes it for that window).
+// Receiver: cumulative ACKs with an out-of-order buffer; CE is echoed as ECE per DCTCP: with one ACK per
+// segment the ACK echoes that segment's CE bit; with delayed ACKs an ACK goes out at once whenever the
+// CE state of arriving data changes, covering the data before the change with the old state.
+//
+// Simplifications: flows start sending data at once (no SYN/FIN handshake: connection setup adds one RTT
+// to every flow alike and nothing to congestion control); no SACK, no receive-window limit, no Nagle;
+// the payload is zeros (the model carries no application data). Segments are real frames built by
+// encode_tcp, one pooled payload per segment, handed to the host NIC by reference (no per-hop copy).
+#pragma once
+
+#include "common/clock.h"
+#include "common/event_queue.h"
+#include "network/host.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace panama {
+
+class ConfigRegistry;
+class Fabric;
+
+struct DctcpConfig {
+  uint32_t mss = 1460;              // payload bytes per segment (1460 -> 1500-byte IP packets)
+  uint32_t init_cwnd = 10;          // initial window, segments (RFC 6928)
+  uint32_t max_cwnd = 65535;        // window cap, segments
+  double g = 1.0 / 16;              // alpha gain (DCTCP paper)
+  double alpha_init = 1.0;          // alpha before the first estimate (Linux: 1, first cut halves)
+  bool ecn = true;                  // ECN-capable data and the DCTCP response (false: loss-based NewReno)
+  // Minimum RTO. 1 ms: far above the base RTT of the modelled fabrics (a few us at 100 Gbps, 100 us in the
+  // DCTCP-paper dumbbell) and above the queueing delay at K, so timeouts are not spurious, yet far below
+  // Linux's 200 ms, whose cost would swamp the FCT of short flows (data-centre practice, e.g. pFabric/HPCC).
+  double min_rto_us = 1000.0;
+  double max_rto_us = 1e6;          // backoff cap
+  uint32_t dupack_threshold = 3;    // fast retransmit
+  bool delayed_ack = false;         // ACK every `delayed_ack_segments` segments (DCTCP CE-change rule applies)
+  uint32_t delayed_ack_segments = 2;
+  double delayed_ack_timeout_us = 20.0;  // ACK a lone segment after this long
+
+  void register_params(ConfigRegistry& reg, const std::string& prefix = "dctcp");
+  void validate(const std::string& prefix = "dctcp") const;
+};
+
+// One flow's outcome (the sender's view). A flow is complete when its last byte is cumulatively ACKed.
+struct FlowRecord {
+  uint64_t id = 0;
+  uint64_t tag = 0;                 // caller's label (workload, class)
+  uint32_t src = 0, dst = 0;        // host indices
+  uint64_t bytes = 0;
+  ps_t start_ps = 0;
+  ps_t finish_ps = 0;               // last byte ACKed at the sender (0 while running)
+  bool done = false;
+  uint64_t segments_sent = 0;       // data segments incl. retransmissions
+  uint64_t retransmits = 0;         // data segments sent again
+  uint64_t fast_retransmits = 0, timeouts = 0;
+  uint64_t ece_acks = 0;            // ACKs that carried ECE
+  uint64_t cwnd_cuts = 0;           // DCTCP window reductions
+  ps_t fct_ps() const { return done ? finish_ps - start_ps : 0; }
+  nlohmann::json to_json() const;
+};
+
+// Per-flow state of both ends (the model keeps them together; each end reads only its own fields).
+struct DctcpFlow {
+  FlowRecord rec;
+  Host* src = nullptr;
+  Host* dst = nullptr;
+  uint16_t sport = 0, dport = 0;
+  bool started = false;
+
+  // Sender, in byte offsets from the flow's first byte (sequence number = offset mod 2^32).
+  uint64_t snd_una = 0, snd_nxt = 0, snd_max = 0;
+  double cwnd = 0, ssthresh = 0;    // bytes
+  double alpha = 0;
+  uint64_t win_end = 0, win_acked = 0, win_ece = 0;  // DCTCP observation window
+  uint64_t cwr_end = 0;             // no further cut until snd_una reaches this
+  bool send_cwr = false;
+  uint32_t dupacks = 0;
+  bool in_recovery = false;
+  uint64_t recover = 0;
+  bool rtt_timing = false;
+  uint64_t rtt_seq = 0;
+  ps_t rtt_start = 0;
+  double srtt_ps = 0, rttvar_ps = 0;
+  ps_t rto_ps = 0;
+  ps_t rto_deadline = 0;            // 0: disarmed
+  ps_t rto_event_at = 0;
+  uint64_t rto_gen = 0;
+  bool rto_event_pending = false;
+
+  // Receiver.
+  uint64_t rcv_nxt = 0;
+  std::map<uint64_t, uint64_t> ooo;  // out-of-order segments: start -> end
+  bool ce_state = false;
+  uint32_t unacked_segments = 0;
+  uint64_t delack_gen = 0;
+  ps_t last_byte_rx_ps = 0;
+};
+
+class DctcpTransport;
+
+// Observer of flow completions (flow generator, statistics).
+class FlowObserver {
+ public:
+  virtual ~FlowObserver() = default;
+  virtual void on_flow_complete(const FlowRecord& rec) = 0;
+};
+
+struct DctcpStackCounters {
+  uint64_t data_sent = 0, acks_sent = 0, data_received = 0, acks_received = 0;
+  uint64_t stray = 0;               // TCP segments for no known flow (late duplicates of finished flows)
+};
+
+// The TCP endpoint of one host: demultiplexes by (remote IP, local port, remote port). Frames that are not
+// TCP go to the fallback receiver (e.g. the PANAMA worker on the same host), if any.
+class DctcpStack : public HostReceiver {
+ public:
+  static constexpr uint16_t kServerPort = 5001;
+
+  DctcpStack(DctcpTransport& t, Host& host);
+  void on_packet(Host& host, tlm::tlm_generic_payload& gp, const DecodedPacket& d) override;
+  void set_fallback(HostReceiver* r) { fallback_ = r; }
+  Host& host() { return host_; }
+  const DctcpStackCounters& counters() const { return c_; }
+  DctcpStackCounters& counters() { return c_; }
+
+ private:
+  friend class DctcpTransport;
+  static uint64_t key(Ipv4Addr remote, uint16_t local_port, uint16_t remote_port) {
+    return (uint64_t(remote) << 32) | (uint64_t(local_port) << 16) | remote_port;
+  }
+  uint16_t allocate_port(Ipv4Addr remote);
+
+  DctcpTransport& t_;
+  Host& host_;
+  HostReceiver* fallback_ = nullptr;
+  std::unordered_map<uint64_t, DctcpFlow*> senders_, receivers_;
+  uint16_t next_port_ = 10000;
+  DctcpStackCounters c_;
+};
+
+// The DCTCP transport of one fabric: a stack on each host and the table of flows.
+class DctcpTransport : public EventHandler {
+ public:
+  // Installs a DctcpStack as the receiver of every host of `hosts` (all of `fabric`'s hosts when empty).
+  DctcpTransport(Fabric& fabric, const DctcpConfig& cfg, const std::vector<uint32_t>& hosts = {});
+  ~DctcpTransport() override;
+
+  // Starts a flow of `bytes` from `src` to `dst` at time `at` (now if in the past); returns its id.
+  uint64_t start_flow(Host& src, Host& dst, uint64_t bytes, ps_t at, uint64_t tag = 0);
+  void set_observer(FlowObserver* o) { observer_ = o; }
+
+  const DctcpConfig& config() const { return cfg_; }
+  DctcpStack& stack(uint32_t host_index) { return *stacks_.at(host_index); }
+  size_t num_flows() const { return flows_.size(); }
+  const DctcpFlow& flow(uint64_t id) const { return flows_.at(id); }
+  const std::deque<DctcpFlow>& flows() const { return flows_; }
+  uint64_t completed() const { return completed_; }
+  // Sum of every stack's counters.
+  DctcpStackCounters totals() const;
+
+  void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
+
+ private:
+  friend class DctcpStack;
+  enum Kind : uint32_t { ev_start = 0, ev_rto = 1, ev_delack = 2 };
+
+  void begin(DctcpFlow& f);
+  void try_send(DctcpFlow& f);
+  void send_segment(DctcpFlow& f, uint64_t offset, bool retransmit);
+  void send_ack(DctcpFlow& f, uint64_t ack, bool ece);
+  void on_ack(DctcpFlow& f, const DecodedPacket& d);
+  void on_data(DctcpFlow& f, const DecodedPacket& d);
+  void on_timeout(DctcpFlow& f);
+  void arm_rto(DctcpFlow& f);
+  void rtt_sample(DctcpFlow& f, ps_t rtt);
+  void finish(DctcpFlow& f);
+  DctcpStack& stack_of(Host& h);
+  UdpAddressing addressing(const Host& from, const Host& to, bool ect) const;
+
+  Fabric& fabric_;
+  DctcpConfig cfg_;
+  std::vector<std::unique_ptr<DctcpStack>> stacks_;  // indexed by host index (null: no stack)
+  std::deque<DctcpFlow> flows_;                      // id = index; stable addresses
+  FlowObserver* observer_ = nullptr;
+  uint64_t completed_ = 0;
+  ps_t min_rto_ps_, max_rto_ps_, delack_ps_;
+};
+
+}  // namespace panama

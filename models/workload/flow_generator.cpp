@@ -1,0 +1,215 @@
+#include "workload/flow_generator.h"
+
+#include "common/config.h"
+#include "network/topology.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace panama {
+
+// ---------------------------------------------------------------------------------------------------------
+// FlowSizeCdf
+
+FlowSizeCdf FlowSizeCdf::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open flow-size CDF file");
+  return parse(in, path);
+}
+
+FlowSizeCdf FlowSizeCdf::parse(std::istream& in, const std::string& origin) {
+  FlowSizeCdf c;
+  std::string line;
+  size_t lineno = 0, last_line = 0;
+  auto fail = [&](size_t n, const std::string& why) {
+    throw std::runtime_error(origin + ":" + std::to_string(n) + ": " + why);
+  };
+  while (std::getline(in, line)) {
+    ++lineno;
+    const size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    std::istringstream ls(line);
+    double bytes = 0, pct = 0;
+    std::string extra;
+    if (!(ls >> bytes >> pct) || (ls >> extra))
+      fail(lineno, "expected '<bytes> <cumulative percent>', got '" + line + "'");
+    if (!std::isfinite(bytes) || !std::isfinite(pct) || bytes < 0) fail(lineno, "size must be a finite number >= 0");
+    if (pct < 0 || pct > 100) fail(lineno, "cumulative percent must be within [0, 100]");
+    if (!c.pts_.empty()) {
+      if (bytes <= c.pts_.back().first) fail(lineno, "sizes must be strictly increasing");
+      if (pct < c.pts_.back().second) fail(lineno, "cumulative percent must not decrease");
+    }
+    c.pts_.emplace_back(bytes, pct);
+    last_line = lineno;
+  }
+  if (c.pts_.empty()) throw std::runtime_error(origin + ": no CDF points");
+  if (c.pts_.back().second != 100.0)
+    fail(last_line, "the last point must be at 100 percent (got " + std::to_string(c.pts_.back().second) + ")");
+  return c;
+}
+
+double FlowSizeCdf::mean() const {
+  double m = pts_.front().first * pts_.front().second;  // point mass below the first point
+  for (size_t i = 1; i < pts_.size(); ++i)
+    m += (pts_[i].second - pts_[i - 1].second) * (pts_[i].first + pts_[i - 1].first) / 2;
+  return m / 100.0;
+}
+
+double FlowSizeCdf::quantile(double u) const {
+  if (u <= pts_.front().second) return pts_.front().first;
+  auto it = std::lower_bound(pts_.begin(), pts_.end(), u,
+                             [](const std::pair<double, double>& p, double v) { return p.second < v; });
+  if (it == pts_.end()) return pts_.back().first;
+  const auto& hi = *it;
+  const auto& lo = *(it - 1);
+  if (hi.second == lo.second) return hi.first;
+  return lo.first + (hi.first - lo.first) * (u - lo.second) / (hi.second - lo.second);
+}
+
+uint64_t FlowSizeCdf::sample(std::mt19937_64& rng) const {
+  const double u = std::uniform_real_distribution<double>(0.0, 100.0)(rng);
+  return std::max<uint64_t>(1, uint64_t(std::llround(quantile(u))));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Paths and the ideal FCT
+
+double PathInfo::bottleneck_gbps() const { return gbps.empty() ? 0.0 : *std::min_element(gbps.begin(), gbps.end()); }
+
+PathInfo path_between(Fabric& fabric, uint32_t src, uint32_t dst) {
+  PathInfo p;
+  NetNode* node = fabric.hosts.at(src).get();
+  const NetNode* target = fabric.hosts.at(dst).get();
+  uint32_t port = 0;
+  for (size_t hops = 0; hops < 64; ++hops) {
+    const Link& l = node->port(port).link();
+    p.gbps.push_back(l.params().gbps);
+    p.delay_ps.push_back(l.params().delay_ps);
+    NetNode& next = l.peer_of(node);
+    if (&next == target) return p;
+    auto* sw = dynamic_cast<Switch*>(&next);
+    if (!sw || sw->route(dst).empty())
+      throw std::runtime_error("no route from host " + std::to_string(src) + " to host " + std::to_string(dst));
+    node = sw;
+    port = sw->route(dst).front();
+  }
+  throw std::runtime_error("route loop between hosts " + std::to_string(src) + " and " + std::to_string(dst));
+}
+
+namespace {
+constexpr uint64_t kTcpFrameOverhead = kEthHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes;  // 54
+uint64_t wire_bits(uint64_t payload) {
+  return (std::max<uint64_t>(payload + kTcpFrameOverhead, kEthMinFrameBytes) + kEthWireOverheadBytes) * 8;
+}
+}  // namespace
+
+ps_t ideal_fct_ps(const PathInfo& path, uint64_t bytes, uint32_t mss) {
+  const uint64_t n = (bytes + mss - 1) / mss;
+  const uint64_t last = bytes - (n - 1) * mss;
+  const double rb = path.bottleneck_gbps();
+  ps_t t = (n - 1) * serialization_ps(wire_bits(mss), rb);
+  for (size_t i = 0; i < path.gbps.size(); ++i)
+    t += 2 * path.delay_ps[i] + serialization_ps(wire_bits(last), path.gbps[i]) +
+         serialization_ps(wire_bits(0), path.gbps[i]);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// FlowGenerator
+
+void FlowGenConfig::register_params(ConfigRegistry& reg, const std::string& p) {
+  reg.add(p + ".cdf", &cdf, "flow-size CDF file (<bytes> <cumulative percent> per line)");
+  reg.add(p + ".load", &load, "offered load, fraction of the hosts' aggregate link capacity", 0.0, 10.0);
+  reg.add(p + ".start_us", &start_us, "first arrival no earlier than this, us", 0.0, 1e12);
+  reg.add(p + ".duration_us", &duration_us, "arrivals during this long, us", 0.0, 1e12);
+  reg.add(p + ".max_flows", &max_flows, "stop after this many flows (0: no limit)", 0, UINT32_MAX);
+  reg.add(p + ".seed", &seed, "random seed of sizes, arrivals and pairs", 0, INT64_MAX);
+}
+
+FlowGenerator::FlowGenerator(Fabric& fabric, DctcpTransport& transport, const FlowSizeCdf& cdf,
+                             const FlowGenConfig& cfg)
+    : fabric_(fabric), transport_(transport), cdf_(cdf), cfg_(cfg), rng_(uint64_t(cfg.seed)) {
+  if (fabric.hosts.size() < 2) throw std::invalid_argument("flow generator: the fabric needs two hosts");
+  for (auto& h : fabric.hosts) hosts_.push_back(h->index());
+  transport.set_observer(this);
+}
+
+void FlowGenerator::set_pairs(std::vector<std::pair<uint32_t, uint32_t>> pairs) {
+  for (auto& p : pairs)
+    if (p.first == p.second || p.first >= fabric_.hosts.size() || p.second >= fabric_.hosts.size())
+      throw std::invalid_argument("flow generator: invalid host pair (" + std::to_string(p.first) + ", " +
+                                  std::to_string(p.second) + ")");
+  pairs_ = std::move(pairs);
+}
+
+void FlowGenerator::start() {
+  // Sending hosts: every host with random pairs, the distinct sources of a pair list otherwise.
+  std::vector<uint32_t> senders;
+  if (pairs_.empty()) senders = hosts_;
+  else
+    for (auto& p : pairs_)
+      if (std::find(senders.begin(), senders.end(), p.first) == senders.end()) senders.push_back(p.first);
+  const double host_gbps = fabric_.config().host_gbps;
+  lambda_ = cfg_.load * host_gbps * 1e9 * double(senders.size()) / (8.0 * cdf_.mean());
+  if (lambda_ <= 0) return;
+  gap_ = std::exponential_distribution<double>(lambda_);
+  const ps_t t0 = std::max(fabric_.ctx.now(), ps_t(cfg_.start_us * 1e6));
+  end_ps_ = t0 + ps_t(cfg_.duration_us * 1e6);
+  const ps_t first = t0 + ps_t(gap_(rng_) * 1e12);
+  if (first < end_ps_) fabric_.events.schedule(first, this, 0, nullptr, 0);
+}
+
+void FlowGenerator::arrival() {
+  uint32_t s, d;
+  if (pairs_.empty()) {
+    s = uint32_t(rng_() % hosts_.size());
+    d = uint32_t(rng_() % (hosts_.size() - 1));
+    if (d >= s) ++d;  // uniform over the other hosts
+  } else {
+    const auto& p = pairs_[rng_() % pairs_.size()];
+    s = p.first;
+    d = p.second;
+  }
+  const uint64_t bytes = cdf_.sample(rng_);
+  transport_.start_flow(*fabric_.hosts[s], *fabric_.hosts[d], bytes, fabric_.ctx.now(), cfg_.tag);
+  ++generated_;
+}
+
+void FlowGenerator::on_event(uint32_t, void*, uint64_t) {
+  arrival();
+  if (cfg_.max_flows && generated_ >= cfg_.max_flows) return;
+  const ps_t next = fabric_.ctx.now() + ps_t(gap_(rng_) * 1e12);
+  if (next < end_ps_) fabric_.events.schedule(next, this, 0, nullptr, 0);
+}
+
+void FlowGenerator::on_flow_complete(const FlowRecord& rec) {
+  FlowResult r;
+  r.rec = rec;
+  r.ideal_ps = ideal_fct_ps(path_between(fabric_, rec.src, rec.dst), rec.bytes, transport_.config().mss);
+  r.slowdown = double(rec.fct_ps()) / double(r.ideal_ps);
+  results_.push_back(r);
+  slowdown_.add(r.slowdown);
+  fct_us_.add(double(rec.fct_ps()) / 1e6);
+  if (rec.bytes < 100000) {
+    slowdown_short_.add(r.slowdown);
+    fct_short_us_.add(double(rec.fct_ps()) / 1e6);
+  }
+}
+
+nlohmann::json FlowGenerator::summary() const {
+  auto stats = [](const SampleSet& s) {
+    return nlohmann::json{{"count", s.count()}, {"mean", s.mean()}, {"p50", s.percentile(50)}, {"p99", s.percentile(99)}};
+  };
+  return nlohmann::json{{"lambda_per_s", lambda_},
+                        {"generated", generated_},
+                        {"completed", results_.size()},
+                        {"fct_us", stats(fct_us_)},
+                        {"slowdown", stats(slowdown_)},
+                        {"short_fct_us", stats(fct_short_us_)},
+                        {"short_slowdown", stats(slowdown_short_)}};
+}
+
+}  // namespace panama
