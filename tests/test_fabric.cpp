@@ -168,6 +168,59 @@ BOOST_AUTO_TEST_CASE(invalid_topologies_are_refused_naming_the_key) {
   });
 }
 
+BOOST_AUTO_TEST_CASE(custom_topology_builds_and_bad_ones_are_refused_before_simulation) {
+  // A valid custom graph: h0 - s0 - s1 - h1, routed end to end.
+  const std::string base = "topology:\n  type: custom\n  custom_hosts: 2\n  custom_switches: 2\n  links:\n";
+  const std::string ok = base +
+                         "    - {a: h0, b: s0, gbps: 100, delay_ns: 1000}\n"
+                         "    - {a: h1, b: s1, gbps: 100, delay_ns: 1000}\n"
+                         "    - {a: s0, b: s1, gbps: 40, delay_ns: 500, a_port: 1, b_port: 1}\n";
+  json j = run_isolated([&] {
+    TopologyConfig t;
+    ConfigRegistry reg;
+    t.register_params(reg);
+    reg.load_text(ok, "ok.yaml");
+    Fabric f("fabric", t);
+    CountingSink sink;
+    f.hosts[1]->set_receiver(&sink);
+    UdpFlowSpec s;
+    s.dst_host = 1;
+    UdpSource src(*f.hosts[0], s);
+    sc_core::sc_start();
+    return json{{"summary", f.summary()}, {"delivered", sink.frames}};
+  });
+  BOOST_TEST(j["summary"]["links"].get<int>() == 3);
+  BOOST_TEST(j["delivered"].get<int>() == 1);
+
+  auto refused = [&](const std::string& links, const std::string& expect) {
+    json r = run_isolated([&] {
+      TopologyConfig t;
+      ConfigRegistry reg;
+      t.register_params(reg);
+      try {
+        reg.load_text(base + links, "bad.yaml");
+        t.validate();
+        Fabric f("fabric", t);
+      } catch (const ConfigError& e) {
+        return json{{"error", e.what()}};
+      }
+      return json{{"error", ""}};
+    });
+    const std::string msg = r["error"];
+    BOOST_TEST(msg.find(expect) != std::string::npos, "expected '" << expect << "' in: " << msg);
+  };
+  // A port used twice.
+  refused("    - {a: h0, b: s0, gbps: 100, delay_ns: 1000}\n    - {a: h1, b: s0, gbps: 100, delay_ns: 1000, b_port: 0}\n",
+          "port s0:0 used twice");
+  // A missing parameter, named with its record and line.
+  refused("    - {a: h0, b: s0, delay_ns: 1000}\n", "missing field 'gbps' in topology.links[0]");
+  // A disconnected graph: s1 and h1 have no path to h0.
+  refused("    - {a: h0, b: s0, gbps: 100, delay_ns: 1000}\n    - {a: h1, b: s1, gbps: 100, delay_ns: 1000}\n",
+          "disconnected");
+  // An unknown node.
+  refused("    - {a: h0, b: s7, gbps: 100, delay_ns: 1000}\n", "unknown node 's7'");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(ecmp)

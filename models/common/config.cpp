@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -122,7 +123,10 @@ void ConfigRegistry::add_choice(const std::string& key, std::string* field, cons
 
 void ConfigRegistry::set(const std::string& key, const std::string& value, const std::string& origin) {
   auto it = params_.find(key);
-  if (it == params_.end()) throw ConfigError("unknown configuration key '" + key + "' (" + origin + ")");
+  if (it == params_.end()) {
+    if (tables_.count(key)) throw ConfigError("key '" + key + "' is a list of records: set it in a file (" + origin + ")");
+    throw ConfigError("unknown configuration key '" + key + "' (" + origin + ")");
+  }
   it->second.set(value, origin);
 }
 
@@ -130,6 +134,38 @@ std::string ConfigRegistry::get(const std::string& key) const {
   auto it = params_.find(key);
   if (it == params_.end()) throw ConfigError("unknown configuration key '" + key + "'");
   return it->second.get();
+}
+
+void ConfigRegistry::add_table(const std::string& key, Table* rows, const std::string& doc,
+                               std::vector<std::string> required, std::vector<std::string> optional) {
+  if (tables_.count(key) || params_.count(key)) throw std::logic_error("config key registered twice: " + key);
+  tables_[key] = TableSpec{rows, doc, std::move(required), std::move(optional)};
+}
+
+void ConfigRegistry::set_table(const std::string& key, const void* yaml_node, const std::string& origin) {
+  const YAML::Node& seq = *static_cast<const YAML::Node*>(yaml_node);
+  const TableSpec& spec = tables_.at(key);
+  if (!seq.IsSequence()) throw ConfigError("key '" + key + "' must be a list of records (" + origin + ")");
+  Table rows;
+  for (size_t i = 0; i < seq.size(); ++i) {
+    const YAML::Node& rec = seq[i];
+    const std::string where = key + "[" + std::to_string(i) + "] (" + origin + ", line " +
+                              std::to_string(rec.Mark().line + 1) + ")";
+    if (!rec.IsMap()) throw ConfigError("record " + where + " must be a map of fields");
+    std::map<std::string, std::string> row;
+    for (const auto& kv : rec) {
+      const std::string field = kv.first.as<std::string>();
+      const bool known = std::find(spec.required.begin(), spec.required.end(), field) != spec.required.end() ||
+                         std::find(spec.optional.begin(), spec.optional.end(), field) != spec.optional.end();
+      if (!known) throw ConfigError("unknown field '" + field + "' in " + where);
+      if (!kv.second.IsScalar()) throw ConfigError("field '" + field + "' in " + where + " must be a scalar");
+      row[field] = kv.second.Scalar();
+    }
+    for (const auto& r : spec.required)
+      if (!row.count(r)) throw ConfigError("missing field '" + r + "' in " + where);
+    rows.push_back(std::move(row));
+  }
+  *spec.rows = std::move(rows);
 }
 
 namespace {
@@ -143,7 +179,9 @@ void walk(ConfigRegistry& reg, const YAML::Node& node, const std::string& prefix
     std::string key = prefix.empty() ? kv.first.as<std::string>() : prefix + "." + kv.first.as<std::string>();
     std::string where = origin + ", line " + std::to_string(kv.first.Mark().line + 1);
     const YAML::Node& v = kv.second;
-    if (v.IsMap()) {
+    if (reg.is_table(key)) {
+      reg.set_table(key, &v, where);
+    } else if (v.IsMap()) {
       walk(reg, v, key, origin);
     } else if (v.IsScalar()) {
       reg.set(key, v.Scalar(), where);
@@ -185,6 +223,12 @@ std::string ConfigRegistry::describe() const {
   std::ostringstream os;
   for (const auto& [key, p] : params_)
     os << key << ": " << p.get() << "    # " << p.doc << " (" << p.range << ")\n";
+  for (const auto& [key, t] : tables_) {
+    os << key << ": [" << t.rows->size() << " records]    # " << t.doc << " (list of {";
+    for (size_t i = 0; i < t.required.size(); ++i) os << (i ? ", " : "") << t.required[i];
+    for (const auto& o : t.optional) os << ", " << o << "?";
+    os << "})\n";
+  }
   return os.str();
 }
 

@@ -30,6 +30,14 @@ class ConfigRegistry {
   void add_choice(const std::string& key, std::string* field, const std::string& doc,
                   std::vector<std::string> choices);
 
+  // A list of records (YAML sequence of maps of scalars), e.g. the links of a custom topology. Every
+  // record must have the `required` fields and may have the `optional` ones; nothing else.
+  using Table = std::vector<std::map<std::string, std::string>>;
+  void add_table(const std::string& key, Table* rows, const std::string& doc, std::vector<std::string> required,
+                 std::vector<std::string> optional = {});
+  bool is_table(const std::string& key) const { return tables_.count(key) != 0; }
+  void set_table(const std::string& key, const void* yaml_node, const std::string& origin);
+
   // Load a YAML file of nested maps; every leaf must be a registered key.
   void load_file(const std::string& path);
   // Load YAML text (for tests and embedded defaults); `origin` names it in errors.
@@ -56,6 +64,12 @@ class ConfigRegistry {
   };
   void add_param(const std::string& key, Param p);
   std::map<std::string, Param> params_;  // ordered, so describe() output is stable
+  struct TableSpec {
+    Table* rows;
+    std::string doc;
+    std::vector<std::string> required, optional;
+  };
+  std::map<std::string, TableSpec> tables_;
 };
 
 // Throws ConfigError naming `key` when `ok` is false. Used by cross-field validate() functions.

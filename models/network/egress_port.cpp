@@ -12,6 +12,7 @@ void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc) {
   q_[tc].push_back(gp);
   qbytes_[tc] += gp->get_data_length();
   total_bytes_ += gp->get_data_length();
+  if (total_bytes_ > counters.peak_queue_bytes) counters.peak_queue_bytes = total_bytes_;
   try_start();
 }
 

@@ -50,6 +50,7 @@ struct PortCounters {
   uint64_t tx_frames = 0, tx_bytes = 0, rx_frames = 0, rx_bytes = 0;
   uint64_t ecn_marked = 0, pause_sent = 0, pause_received = 0, resume_sent = 0;
   ps_t busy_ps = 0;  // time spent serialising (utilisation = busy / elapsed)
+  uint64_t peak_queue_bytes = 0;  // all classes
 };
 
 class EgressPort;

@@ -4,13 +4,18 @@
 #include "network/pswitch.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 #include <sstream>
 
 namespace panama {
 
 void TopologyConfig::register_params(ConfigRegistry& reg, const std::string& p) {
-  reg.add_choice(p + ".type", &type, "topology type", {"fat_tree", "leaf_spine", "dumbbell", "incast"});
+  reg.add_choice(p + ".type", &type, "topology type", {"fat_tree", "leaf_spine", "dumbbell", "incast", "custom"});
+  reg.add(p + ".custom_hosts", &custom_hosts, "custom: hosts h0..h(n-1)", 0, 1 << 20);
+  reg.add(p + ".custom_switches", &custom_switches, "custom: switches s0..s(n-1)", 0, 1 << 20);
+  reg.add_table(p + ".links", &links, "custom: links between named nodes; ports numbered in list order",
+                {"a", "b", "gbps", "delay_ns"}, {"a_port", "b_port"});
   reg.add(p + ".k", &k, "fat-tree arity (even): k pods, k^3/4 hosts", 2, 64);
   reg.add(p + ".leaves", &leaves, "leaf-spine: leaf switches", 1, 1024);
   reg.add(p + ".spines", &spines, "leaf-spine: spine switches", 1, 1024);
@@ -39,6 +44,8 @@ void TopologyConfig::validate() const {
                  "plus topology.spines must be at most 64 ports per leaf");
   config_require(type != "incast" || senders + 1 <= 64, "topology.senders", "must be at most 63 for incast");
   config_require(type != "dumbbell" || senders + 1 <= 64, "topology.senders", "must be at most 63 for a dumbbell");
+  config_require(type != "custom" || !links.empty(), "topology.links", "must list the links of a custom topology");
+  config_require(type != "custom" || custom_hosts >= 1, "topology.custom_hosts", "must be at least 1");
   sw.validate("topology.switch");
 }
 
@@ -50,7 +57,8 @@ Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, c
   if (cfg.type == "fat_tree") build_fat_tree();
   else if (cfg.type == "leaf_spine") build_leaf_spine();
   else if (cfg.type == "dumbbell") build_dumbbell();
-  else build_incast();
+  else if (cfg.type == "incast") build_incast();
+  else build_custom();
   for (auto& s : switches) s->finalize_ports();
   check_connected();
   compute_routes();
@@ -141,6 +149,59 @@ void Fabric::build_incast() {
   Switch& sw = add_switch(0);
   for (uint32_t i = 0; i < cfg_.senders + 1; ++i) connect(add_host(), sw, cfg_.host_gbps, cfg_.host_delay_ns);
   bisection_gbps_ = cfg_.host_gbps;  // everything converges on the receiver's link
+}
+
+void Fabric::build_custom() {
+  // Hosts first (their node ids are their host indices), then switches, then the listed links.
+  for (uint32_t i = 0; i < cfg_.custom_hosts; ++i) add_host();
+  for (uint32_t i = 0; i < cfg_.custom_switches; ++i) add_switch(0);
+  auto node = [&](const std::string& name, size_t i) -> NetNode& {
+    const std::string where = "topology.links[" + std::to_string(i) + "]";
+    if (name.size() > 1 && (name[0] == 'h' || name[0] == 's')) {
+      char* end = nullptr;
+      const unsigned long n = std::strtoul(name.c_str() + 1, &end, 10);
+      if (*end == '\0') {
+        if (name[0] == 'h' && n < hosts.size()) return *hosts[n];
+        if (name[0] == 's' && n < switches.size()) return *switches[n];
+      }
+    }
+    throw ConfigError("invalid topology: " + where + " names unknown node '" + name + "' (hosts h0..h" +
+                      std::to_string(int64_t(hosts.size()) - 1) + ", switches s0..s" +
+                      std::to_string(int64_t(switches.size()) - 1) + ")");
+  };
+  auto number = [](const std::map<std::string, std::string>& r, const std::string& f, size_t i) {
+    char* end = nullptr;
+    const double v = std::strtod(r.at(f).c_str(), &end);
+    if (*end != '\0' || !(v >= 0))
+      throw ConfigError("invalid value '" + r.at(f) + "' for field '" + f + "' in topology.links[" + std::to_string(i) + "]");
+    return v;
+  };
+  for (size_t i = 0; i < cfg_.links.size(); ++i) {
+    const auto& r = cfg_.links[i];
+    NetNode& a = node(r.at("a"), i);
+    NetNode& b = node(r.at("b"), i);
+    if (&a == &b) throw ConfigError("invalid topology: topology.links[" + std::to_string(i) + "] connects a node to itself");
+    // An explicit port must be the next free one: a port already wired is "used twice".
+    for (auto [end, field] : {std::pair<NetNode*, const char*>{&a, "a_port"}, {&b, "b_port"}}) {
+      if (!r.count(field)) continue;
+      const uint32_t want = uint32_t(number(r, field, i));
+      const std::string who = std::string(end->basename()) + ":" + r.at(field);
+      if (want < end->num_ports())
+        throw ConfigError("invalid topology: port " + who + " used twice (topology.links[" + std::to_string(i) + "])");
+      if (want != end->num_ports())
+        throw ConfigError("invalid topology: port " + who + " in topology.links[" + std::to_string(i) +
+                          "] skips ports; ports are numbered in the order links are listed (next is " +
+                          std::to_string(end->num_ports()) + ")");
+    }
+    const double gbps = number(r, "gbps", i);
+    if (gbps <= 0) throw ConfigError("invalid value for field 'gbps' in topology.links[" + std::to_string(i) + "]: must be > 0");
+    connect(a, b, gbps, number(r, "delay_ns", i));
+  }
+  for (auto& h : hosts)
+    if (h->num_ports() != 1)
+      throw ConfigError("invalid topology: host " + std::string(h->basename()) + " has " +
+                        std::to_string(h->num_ports()) + " links; a host has exactly one");
+  bisection_gbps_ = 0;  // not derived for arbitrary graphs
 }
 
 void Fabric::check_connected() const {

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,7 +24,7 @@ namespace panama {
 class ConfigRegistry;
 
 struct TopologyConfig {
-  std::string type = "fat_tree";  // fat_tree | leaf_spine | dumbbell | incast
+  std::string type = "fat_tree";  // fat_tree | leaf_spine | dumbbell | incast | custom
   uint32_t k = 4;                  // fat-tree arity (even)
   uint32_t leaves = 4, spines = 2, hosts_per_leaf = 4;  // leaf-spine
   double oversubscription = 1.0;   // leaf-spine: host bandwidth / uplink bandwidth per leaf
@@ -37,6 +38,9 @@ struct TopologyConfig {
   double corrupt_probability = 0.0;  // per frame on every link
   std::string pswitches = "none";  // which switches carry an accelerator: none | all | tor | agg | core
   int64_t seed = 1;
+  // custom: hosts h0.., switches s0.., and an explicit link list {a, b, gbps, delay_ns, a_port?, b_port?}.
+  uint32_t custom_hosts = 0, custom_switches = 0;
+  std::vector<std::map<std::string, std::string>> links;
   SwitchConfig sw;
 
   void register_params(ConfigRegistry& reg, const std::string& prefix = "topology");
@@ -76,6 +80,7 @@ class Fabric : public sc_core::sc_module {
   void build_leaf_spine();
   void build_dumbbell();
   void build_incast();
+  void build_custom();
   void check_connected() const;
   void compute_routes();
 

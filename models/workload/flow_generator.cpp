@@ -107,14 +107,23 @@ uint64_t wire_bits(uint64_t payload) {
 }  // namespace
 
 ps_t ideal_fct_ps(const PathInfo& path, uint64_t bytes, uint32_t mss) {
+  if (bytes == 0 || path.gbps.empty()) return 0;
   const uint64_t n = (bytes + mss - 1) / mss;
   const uint64_t last = bytes - (n - 1) * mss;
-  const double rb = path.bottleneck_gbps();
-  ps_t t = (n - 1) * serialization_ps(wire_bits(mss), rb);
-  for (size_t i = 0; i < path.gbps.size(); ++i)
-    t += 2 * path.delay_ps[i] + serialization_ps(wire_bits(last), path.gbps[i]) +
-         serialization_ps(wire_bits(0), path.gbps[i]);
-  return t;
+  ps_t sum_full = 0, sum_prop = 0, max_full = 0;
+  ps_t d_last = 0;  // departure of the last segment from the current link (end of serialisation)
+  ps_t ack = 0;
+  for (size_t i = 0; i < path.gbps.size(); ++i) {
+    const ps_t full = serialization_ps(wire_bits(mss), path.gbps[i]);
+    sum_full += full;
+    max_full = std::max(max_full, full);
+    const ps_t arrive = i == 0 ? 0 : d_last + path.delay_ps[i - 1];
+    const ps_t pred = n >= 2 ? sum_full + sum_prop + (n - 2) * max_full : 0;  // D(n-2, i)
+    d_last = std::max(arrive, pred) + serialization_ps(wire_bits(last), path.gbps[i]);
+    sum_prop += path.delay_ps[i];
+    ack += serialization_ps(wire_bits(0), path.gbps[i]) + path.delay_ps[i];
+  }
+  return d_last + path.delay_ps.back() + ack;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -152,13 +161,12 @@ void FlowGenerator::start() {
   else
     for (auto& p : pairs_)
       if (std::find(senders.begin(), senders.end(), p.first) == senders.end()) senders.push_back(p.first);
-  const double host_gbps = fabric_.config().host_gbps;
-  lambda_ = cfg_.load * host_gbps * 1e9 * double(senders.size()) / (8.0 * cdf_.mean());
+  lambda_ = flow_arrival_rate(cfg_.load, fabric_.config().host_gbps, senders.size(), cdf_.mean());
   if (lambda_ <= 0) return;
-  gap_ = std::exponential_distribution<double>(lambda_);
+  arrivals_ = PoissonArrivals(lambda_, uint64_t(cfg_.seed) ^ 0x9e3779b97f4a7c15ull);
   const ps_t t0 = std::max(fabric_.ctx.now(), ps_t(cfg_.start_us * 1e6));
   end_ps_ = t0 + ps_t(cfg_.duration_us * 1e6);
-  const ps_t first = t0 + ps_t(gap_(rng_) * 1e12);
+  const ps_t first = t0 + arrivals_.next_gap_ps();
   if (first < end_ps_) fabric_.events.schedule(first, this, 0, nullptr, 0);
 }
 
@@ -181,7 +189,7 @@ void FlowGenerator::arrival() {
 void FlowGenerator::on_event(uint32_t, void*, uint64_t) {
   arrival();
   if (cfg_.max_flows && generated_ >= cfg_.max_flows) return;
-  const ps_t next = fabric_.ctx.now() + ps_t(gap_(rng_) * 1e12);
+  const ps_t next = fabric_.ctx.now() + arrivals_.next_gap_ps();
   if (next < end_ps_) fabric_.events.schedule(next, this, 0, nullptr, 0);
 }
 

@@ -54,6 +54,12 @@ class PoissonArrivals {
   std::mt19937_64 rng_;
 };
 
+// Flow arrival rate that offers `load` of `senders` host links of `host_gbps`, flows / s:
+//   lambda = load x host_gbps x 1e9 x senders / (8 x mean_bytes)
+inline double flow_arrival_rate(double load, double host_gbps, size_t senders, double mean_bytes) {
+  return load * host_gbps * 1e9 * double(senders) / (8.0 * mean_bytes);
+}
+
 // The path between two hosts on an empty network, following the fabric's routes (first equal-cost port).
 struct PathInfo {
   std::vector<double> gbps;      // per link, source to destination
@@ -62,13 +68,17 @@ struct PathInfo {
 };
 PathInfo path_between(Fabric& fabric, uint32_t src, uint32_t dst);
 
-// Ideal FCT of a `bytes` flow on an empty path (no queueing, no window limit, segments sent back to back):
-// every segment but the last streams through the bottleneck, then the last one makes a base round trip:
-//   ideal = sum_{segments 1..n-1} ser_b(frame) + RTT_base(last segment)
-//   RTT_base(s) = sum_links [ 2 x prop + ser(frame of s) + ser(ACK frame) ]
-// where a frame is payload + 54 B headers (Ethernet 14, IPv4 20, TCP 20), at least 60 B, and costs 24 B
-// more on the wire (preamble, FCS, inter-frame gap); ser_b is at the bottleneck rate. Exact for a
-// store-and-forward path whose first link is (one of) its slowest, a lower bound otherwise.
+// Ideal FCT of a `bytes` flow on an empty path: all n segments leave the sender back to back (no window
+// limit, no queueing behind other traffic) through the store-and-forward links, and the ACK of the last
+// byte returns. Full segments leave link i at the pace of the slowest link up to i (deterministic tandem):
+//   D(k, i) = sum_{j<=i} ser_j(full) + sum_{j<i} prop_j + k x max_{j<=i} ser_j(full)
+// and the last, possibly shorter, segment follows its predecessor:
+//   D(n-1, i) = max(D(n-1, i-1) + prop_{i-1}, D(n-2, i)) + ser_i(last)
+//   ideal = D(n-1, L) + prop_L + sum_links [ ser(ACK frame) + prop ]
+// A frame is payload + 54 B headers (Ethernet 14, IPv4 20, TCP 20), at least 60 B, plus 24 B on the wire
+// (preamble, FCS, inter-frame gap). On equal-rate links this is
+//   ideal = (n - 1) ser(full) + ser(last) + (L - 1) ser(full) + sum_links (2 prop + ser(ACK)),
+// i.e. size incl. header overhead / line rate + the base RTT of the path.
 ps_t ideal_fct_ps(const PathInfo& path, uint64_t bytes, uint32_t mss);
 
 struct FlowGenConfig {
@@ -122,8 +132,8 @@ class FlowGenerator : public EventHandler, public FlowObserver {
   std::vector<std::pair<uint32_t, uint32_t>> pairs_;
   std::vector<uint32_t> hosts_;
   double lambda_ = 0;
-  std::mt19937_64 rng_;
-  std::exponential_distribution<double> gap_;
+  std::mt19937_64 rng_;  // pairs and sizes
+  PoissonArrivals arrivals_{1.0, 0};
   ps_t end_ps_ = 0;
   uint64_t generated_ = 0;
   std::vector<FlowResult> results_;
