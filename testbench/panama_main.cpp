@@ -14,6 +14,7 @@ int sc_main(int argc, char** argv) {
   app.require_subcommand(1);
   panama::cli::add_accel_command(app);
   panama::cli::add_config_command(app);
+  panama::cli::add_topo_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
