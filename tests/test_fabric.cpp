@@ -260,6 +260,45 @@ BOOST_AUTO_TEST_CASE(thousand_flows_spread_evenly_over_four_spines) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(scheduling)
+
+BOOST_AUTO_TEST_CASE(strict_priority_serves_lossless_first_and_drr_shares_equally) {
+  // Two senders at 100 Gbps into one 100 Gbps port: one lossless (class 3), one lossy (class 0), 3000
+  // frames each. Of the first 2000 frames the receiver gets after both queues are busy, strict priority
+  // gives (almost) all to the lossless class; DRR with equal quanta and equal frame sizes gives half
+  // to each (we allow +-5 %).
+  for (const char* sched : {"strict", "drr"}) {
+    json j = run_isolated([&] {
+      TopologyConfig t = incast_cfg(2);
+      t.sw.scheduler = sched;
+      Fabric f("fabric", t);
+      struct ClassSink : HostReceiver {
+        std::vector<int> order;
+        void on_packet(Host&, tlm::tlm_generic_payload&, const DecodedPacket& d) override {
+          order.push_back(d.dscp == kPanamaDscp ? 1 : 0);
+        }
+      } sink;
+      f.hosts[2]->set_receiver(&sink);
+      UdpFlowSpec a, b;
+      a.dst_host = b.dst_host = 2;
+      a.count = b.count = 3000;
+      a.lossless = true;
+      b.src_port = 1001;
+      UdpSource sa(*f.hosts[0], a), sb(*f.hosts[1], b);
+      sc_core::sc_start();
+      int lossless = 0;
+      for (size_t i = 200; i < 2200 && i < sink.order.size(); ++i) lossless += sink.order[i];
+      return json{{"lossless_share", lossless / 2000.0}, {"frames", sink.order.size()}};
+    });
+    const double share = j["lossless_share"];
+    BOOST_TEST_MESSAGE(sched << ": lossless share " << share);
+    if (std::string(sched) == "strict") BOOST_TEST(share >= 0.99, "strict: " << share);
+    else BOOST_TEST(std::fabs(share - 0.5) <= 0.05, "drr: " << share);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(pfc)
 
 BOOST_AUTO_TEST_CASE(lossless_incast_pauses_and_loses_nothing) {

@@ -38,24 +38,25 @@ int EgressPort::pick() {
       if (!q_[size_t(c)].empty() && paused_until_[size_t(c)] <= now) return c;
     return -1;
   }
-  // Deficit round robin: each visit credits a quantum; a class sends while its deficit covers the head.
+  // Deficit round robin (Shreedhar & Varghese): a visit credits one quantum; the class sends while its
+  // deficit covers the head frame, then the round moves on.
   for (int n = 0; n < 2 * kNumTc + 1; ++n) {
     const uint8_t c = drr_next_;
     if (!q_[c].empty() && paused_until_[c] <= now) {
+      if (!drr_credited_) {
+        deficit_[c] += quantum_;
+        drr_credited_ = true;
+      }
       const int64_t len = int64_t(q_[c].front()->get_data_length() + kEthWireOverheadBytes);
       if (deficit_[c] >= len) {
         deficit_[c] -= len;
         return c;
       }
-      deficit_[c] += quantum_;
-      if (deficit_[c] >= len) {
-        deficit_[c] -= len;
-        return c;
-      }
     } else if (q_[c].empty()) {
-      deficit_[c] = 0;  // an idle class keeps no credit (DRR)
+      deficit_[c] = 0;  // an idle class keeps no credit
     }
     drr_next_ = uint8_t((c + 1) % kNumTc);
+    drr_credited_ = false;
   }
   return -1;
 }

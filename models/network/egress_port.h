@@ -63,6 +63,7 @@ class EgressPort {
   Scheduler sched_ = Scheduler::strict_priority;
   uint32_t quantum_ = 1538;
   uint8_t drr_next_ = 0;
+  bool drr_credited_ = false;  // the current class got this visit's quantum
   bool busy_ = false;
   bool retry_pending_ = false;
 };
