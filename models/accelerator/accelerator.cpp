@@ -306,7 +306,7 @@ void Accelerator::complete_slot(int32_t idx) {
   const uint64_t origin_cycle = s.completing_arrival;
 
   // Build the aggregated packet from the slot's bytes before the slot is recycled.
-  tlm_generic_payload* out = pool_.allocate();
+  tlm_generic_payload* out = pool_.allocate(aggregation_frame_bytes(s.count, s.type));
   PanamaHeader h = s.first_hdr;
   h.flags = tree.is_root ? kFlagResult : 0;
   h.worker = 0xffff;
@@ -319,7 +319,7 @@ void Accelerator::complete_slot(int32_t idx) {
   sram.release(idx, now_cycle());
   // cwnd_cap: the smallest free per-job memory on the path, this accelerator's included (after freeing).
   h.cwnd_cap = uint16_t(std::min<uint32_t>({s.cwnd_cap, sram.free_for(ctx), 0xffffu}));
-  size_t len = encode_aggregation(out->get_data_ptr(), PacketPool::kBufferBytes, a, h, sram.data(idx));
+  size_t len = encode_aggregation(out->get_data_ptr(), PacketPool::capacity(*out), a, h, sram.data(idx));
   out->set_data_length(uint32_t(len));
   meta(*out).from_accelerator = true;
   meta(*out).latency_pending = true;

@@ -1,24 +1,37 @@
 #include "common/packet_pool.h"
 
 #include <cstring>
+#include <new>
 
 namespace panama {
 
 PacketPool::~PacketPool() {
-  for (auto& p : store_) p->gp.clear_extension(&p->meta);  // meta is a member, not heap-owned by the gp
+  for (Packet* p : store_) {
+    p->gp.clear_extension(&p->meta);  // meta is a member, not heap-owned by the payload
+    p->~Packet();
+    ::operator delete(p, std::align_val_t(64));
+  }
 }
 
-tlm::tlm_generic_payload* PacketPool::allocate() {
+size_t PacketPool::capacity(const tlm::tlm_generic_payload& gp) {
+  return kClassBytes[reinterpret_cast<const Packet*>(&gp)->size_class];
+}
+
+tlm::tlm_generic_payload* PacketPool::allocate(size_t capacity) {
+  const uint32_t cls = capacity <= kClassBytes[0] ? 0 : capacity <= kClassBytes[1] ? 1 : 2;
+  if (capacity > kClassBytes[2]) throw std::length_error("packet buffer larger than a jumbo frame requested");
   Packet* p;
-  if (!free_.empty()) {
-    p = free_.back();
-    free_.pop_back();
+  if (!free_[cls].empty()) {
+    p = free_[cls].back();
+    free_[cls].pop_back();
   } else {
-    store_.push_back(std::make_unique<Packet>());
-    p = store_.back().get();
+    void* mem = ::operator new(kHeaderBytes + kClassBytes[cls], std::align_val_t(64));
+    p = new (mem) Packet();
+    p->size_class = cls;
+    store_.push_back(p);
     p->gp.set_mm(this);
     p->gp.set_extension(&p->meta);
-    p->gp.set_data_ptr(p->bytes);
+    p->gp.set_data_ptr(p->bytes());
   }
   p->meta = PacketMeta{};
   p->meta.id = next_id_++;
@@ -33,8 +46,8 @@ tlm::tlm_generic_payload* PacketPool::allocate() {
 }
 
 void PacketPool::free(tlm::tlm_generic_payload* gp) {
-  // The Packet holds gp as its first member, so the payload's address is the packet's.
-  free_.push_back(reinterpret_cast<Packet*>(gp));
+  Packet* p = reinterpret_cast<Packet*>(gp);
+  free_[p->size_class].push_back(p);
   --in_use_;
 }
 
@@ -44,14 +57,12 @@ PacketPool& PacketPool::instance() {
 }
 
 tlm::tlm_generic_payload* clone_packet(PacketPool& pool, const tlm::tlm_generic_payload& src) {
-  tlm::tlm_generic_payload* gp = pool.allocate();
+  tlm::tlm_generic_payload* gp = pool.allocate(src.get_data_length());
   std::memcpy(gp->get_data_ptr(), src.get_data_ptr(), src.get_data_length());
   gp->set_data_length(src.get_data_length());
-  PacketMeta* sm = nullptr;
-  src.get_extension(sm);
   const uint64_t id = meta(*gp).id;
   const ps_t created = meta(*gp).created_ps;
-  meta(*gp) = *sm;
+  meta(*gp) = meta(src);
   meta(*gp).id = id;
   meta(*gp).created_ps = created;
   return gp;

@@ -41,12 +41,17 @@ class PacketPool : public tlm::tlm_mm_interface {
   PacketPool& operator=(const PacketPool&) = delete;
   ~PacketPool() override;
 
-  // A fresh payload with reference count 1 (the caller's), data length 0, buffer of kBufferBytes.
-  tlm::tlm_generic_payload* allocate();
+  // A fresh payload with reference count 1 (the caller's), data length 0, and a buffer of at least
+  // `capacity` bytes. Buffers come in three size classes (small control frames, MTU frames, jumbo
+  // frames), so a fabric full of 1500-byte packets does not carry 9 KB per packet.
+  tlm::tlm_generic_payload* allocate(size_t capacity = kBufferBytes);
   // tlm_mm_interface: called by release() when the last reference goes.
   void free(tlm::tlm_generic_payload* gp) override;
 
-  static constexpr size_t kBufferBytes = kMaxFrameBytes + 64;
+  static constexpr size_t kBufferBytes = kMaxFrameBytes + 64;  // the largest class
+  static constexpr size_t kClassBytes[3] = {128, 1600, kBufferBytes};
+  // Usable bytes of a pooled payload's buffer.
+  static size_t capacity(const tlm::tlm_generic_payload& gp);
 
   uint64_t in_use() const { return in_use_; }
   uint64_t peak_in_use() const { return peak_; }
@@ -55,22 +60,30 @@ class PacketPool : public tlm::tlm_mm_interface {
   // The pool shared by every model of one simulation.
   static PacketPool& instance();
 
- private:
   struct Packet {
-    tlm::tlm_generic_payload gp;
+    tlm::tlm_generic_payload gp;  // first member: a payload's address is its packet's
     PacketMeta meta;
-    alignas(64) uint8_t bytes[kBufferBytes];
+    uint32_t size_class = 0;
+    // followed in memory by the frame buffer
+    uint8_t* bytes() { return reinterpret_cast<uint8_t*>(this) + kHeaderBytes; }
   };
-  std::vector<std::unique_ptr<Packet>> store_;
-  std::vector<Packet*> free_;
+  static constexpr size_t kHeaderBytes = (sizeof(Packet) + 63) / 64 * 64;
+
+ private:
+  std::vector<Packet*> store_;
+  std::vector<Packet*> free_[3];
   uint64_t next_id_ = 1;
   uint64_t in_use_ = 0, peak_ = 0;
 };
 
+// The simulator-only metadata of a pooled packet. Every payload of the simulation comes from a
+// PacketPool, whose packets keep the metadata beside the payload: reached without the TLM extension
+// lookup, which costs a call and a cache miss on every hop. (The extension is still set, for tools.)
 inline PacketMeta& meta(tlm::tlm_generic_payload& gp) {
-  PacketMeta* m = nullptr;
-  gp.get_extension(m);
-  return *m;
+  return reinterpret_cast<PacketPool::Packet*>(&gp)->meta;
+}
+inline const PacketMeta& meta(const tlm::tlm_generic_payload& gp) {
+  return reinterpret_cast<const PacketPool::Packet*>(&gp)->meta;
 }
 
 // Copy a frame into a new pooled packet (multicast replication, where each copy is edited independently).

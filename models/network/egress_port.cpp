@@ -97,11 +97,31 @@ void EgressPort::try_start() {
 void EgressPort::on_tx_done(tlm::tlm_generic_payload* gp) {
   busy_ = false;
   NetContext& ctx = owner_.ctx();
-  ctx.events.schedule(ctx.now() + link_.params().delay_ps, &owner_, NetNode::deliver, gp, index_);
+  const ps_t arrive = ctx.now() + link_.params().delay_ps;
+  flight_.emplace_back(arrive, gp);
+  if (!deliver_pending_) {
+    deliver_pending_ = true;
+    ctx.events.schedule(arrive, &owner_, NetNode::deliver, nullptr, index_);
+  }
   try_start();
 }
 
-void EgressPort::on_deliver(tlm::tlm_generic_payload* gp) {
+void EgressPort::on_deliver() {
+  NetContext& ctx = owner_.ctx();
+  deliver_pending_ = false;
+  const ps_t now = ctx.now();
+  while (!flight_.empty() && flight_.front().first <= now) {
+    tlm::tlm_generic_payload* gp = flight_.front().second;
+    flight_.pop_front();
+    deliver_one(gp);
+  }
+  if (!flight_.empty()) {
+    deliver_pending_ = true;
+    ctx.events.schedule(flight_.front().first, &owner_, NetNode::deliver, nullptr, index_);
+  }
+}
+
+void EgressPort::deliver_one(tlm::tlm_generic_payload* gp) {
   NetContext& ctx = owner_.ctx();
   NetNode& peer = link_.peer_of(&owner_);
   if (!link_.up(ctx.now())) {

@@ -44,12 +44,13 @@ class EgressPort {
 
   // Event hooks (called by NetNode::on_event).
   void on_tx_done(tlm::tlm_generic_payload* gp);
-  void on_deliver(tlm::tlm_generic_payload* gp);
+  void on_deliver();
   void kick() { try_start(); }
 
  private:
   void try_start();
   int pick();
+  void deliver_one(tlm::tlm_generic_payload* gp);
 
   NetNode& owner_;
   uint32_t index_;
@@ -59,6 +60,10 @@ class EgressPort {
   std::array<ps_t, kNumTc> paused_until_{};
   std::array<int64_t, kNumTc> deficit_{};
   std::deque<tlm::tlm_generic_payload*> control_;
+  // Frames on the wire, in order of arrival at the far end. The propagation delay is constant, so only
+  // the head needs an event: the event list holds O(links) records, not O(frames in flight).
+  std::deque<std::pair<ps_t, tlm::tlm_generic_payload*>> flight_;
+  bool deliver_pending_ = false;
   uint64_t total_bytes_ = 0;
   Scheduler sched_ = Scheduler::strict_priority;
   uint32_t quantum_ = 1538;

@@ -43,7 +43,7 @@ tlm::tlm_sync_enum NetNode::nb_bw(int, tlm::tlm_generic_payload&, tlm::tlm_phase
 void NetNode::on_event(uint32_t kind, void* ptr, uint64_t arg) {
   switch (kind) {
     case tx_done: ports_[arg]->on_tx_done(static_cast<tlm::tlm_generic_payload*>(ptr)); break;
-    case deliver: ports_[arg]->on_deliver(static_cast<tlm::tlm_generic_payload*>(ptr)); break;
+    case deliver: ports_[arg]->on_deliver(); break;
     case pause_expire: ports_[arg]->kick(); break;
     default: on_node_event(kind, ptr, arg); break;
   }

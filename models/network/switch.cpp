@@ -59,10 +59,10 @@ ps_t Switch::pause_duration(uint32_t p) const {
 }
 
 void Switch::send_pfc(uint32_t p, uint8_t tc, bool on) {
-  tlm::tlm_generic_payload* gp = ctx_.pool.allocate();
+  tlm::tlm_generic_payload* gp = ctx_.pool.allocate(kEthMinFrameBytes);
   uint16_t quanta[8] = {};
   quanta[tc] = on ? 0xffff : 0;
-  gp->set_data_length(uint32_t(encode_pfc(gp->get_data_ptr(), PacketPool::kBufferBytes, mac(), uint8_t(1u << tc), quanta)));
+  gp->set_data_length(uint32_t(encode_pfc(gp->get_data_ptr(), PacketPool::capacity(*gp), mac(), uint8_t(1u << tc), quanta)));
   port(p).send_control(gp);
   if (on) {
     ++c_.pause_sent;

@@ -80,7 +80,7 @@ void SyntheticChild::send_next() {
   const uint64_t i = sent_;
   const uint16_t job = spec_.jobs[i % spec_.jobs.size()];
   const uint32_t seq = uint32_t(i / spec_.jobs.size());
-  tlm::tlm_generic_payload* gp = pool_.allocate();
+  tlm::tlm_generic_payload* gp = pool_.allocate(frame_bytes_);
   AggregationAddressing a;
   a.src_mac = node_mac(spec_.index + 1);
   a.src_ip = 0x0a000001u + spec_.index;
@@ -96,7 +96,7 @@ void SyntheticChild::send_next() {
   h.cwnd_cap = spec_.cwnd_cap;
   h.count = uint16_t(pat_.elements());
   h.worker = uint16_t(spec_.index);
-  gp->set_data_length(uint32_t(encode_aggregation(gp->get_data_ptr(), PacketPool::kBufferBytes, a, h,
+  gp->set_data_length(uint32_t(encode_aggregation(gp->get_data_ptr(), PacketPool::capacity(*gp), a, h,
                                                   pat_.pattern(spec_.index, job, seq))));
   ++sent_;
   last_arrival_ps_ = to_ps(sc_core::sc_time_stamp());

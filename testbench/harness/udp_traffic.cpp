@@ -10,7 +10,7 @@ UdpSource::UdpSource(Host& host, const UdpFlowSpec& spec) : host_(host), spec_(s
 
 void UdpSource::on_event(uint32_t, void*, uint64_t) {
   NetContext& ctx = host_.ctx();
-  tlm::tlm_generic_payload* gp = ctx.pool.allocate();
+  tlm::tlm_generic_payload* gp = ctx.pool.allocate(spec_.frame_bytes);
   UdpAddressing a;
   a.src_mac = host_.mac();
   a.src_ip = host_.ip();
@@ -21,7 +21,7 @@ void UdpSource::on_event(uint32_t, void*, uint64_t) {
   a.ecn = kEcnEct0;
   a.ip_id = uint16_t(sent_);
   const size_t payload = spec_.frame_bytes - kEthHeaderBytes - kIpv4HeaderBytes - kUdpHeaderBytes;
-  gp->set_data_length(uint32_t(encode_udp(gp->get_data_ptr(), PacketPool::kBufferBytes, a, nullptr, payload)));
+  gp->set_data_length(uint32_t(encode_udp(gp->get_data_ptr(), PacketPool::capacity(*gp), a, nullptr, payload)));
   host_.send(gp);
   if (++sent_ < spec_.count) ctx.events.schedule(ctx.now() + gap_ps_, this, 0);
 }

@@ -87,7 +87,7 @@ class FrameInjector : public sc_core::sc_module, public EventHandler {
     while (!waiting_[port] && !queues_[port].empty()) {
       const Pending& p = frames_[queues_[port].front()];
       queues_[port].pop_front();
-      tlm::tlm_generic_payload* gp = PacketPool::instance().allocate();
+      tlm::tlm_generic_payload* gp = PacketPool::instance().allocate(p.frame.size());
       std::memcpy(gp->get_data_ptr(), p.frame.data(), p.frame.size());
       gp->set_data_length(uint32_t(p.frame.size()));
       tlm::tlm_phase ph = tlm::BEGIN_REQ;
