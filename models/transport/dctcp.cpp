@@ -182,9 +182,10 @@ void DctcpTransport::send_segment(DctcpFlow& f, uint64_t offset, bool retransmit
     seg.flags |= kTcpCwr;  // RFC 3168: the window was reduced (the DCTCP receiver does not need it)
     f.send_cwr = false;
   }
-  tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate();
-  gp->set_data_length(uint32_t(encode_tcp(gp->get_data_ptr(), PacketPool::kBufferBytes,
-                                          addressing(*f.src, *f.dst, cfg_.ecn), seg, size_t(len))));
+  const size_t frame = std::max(kEthHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes + size_t(len), kEthMinFrameBytes);
+  tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate(frame);
+  gp->set_data_length(uint32_t(encode_tcp(gp->get_data_ptr(), frame, addressing(*f.src, *f.dst, cfg_.ecn), seg,
+                                          size_t(len))));
   meta(*gp).flow = f.rec.id;
   ++f.rec.segments_sent;
   ++stack_of(*f.src).c_.data_sent;
@@ -205,9 +206,9 @@ void DctcpTransport::send_ack(DctcpFlow& f, uint64_t ack, bool ece) {
   seg.dst_port = f.sport;
   seg.ack = uint32_t(ack);
   seg.flags = uint8_t(kTcpAck | (ece ? kTcpEce : 0));
-  tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate();
+  tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate(kEthMinFrameBytes);
   gp->set_data_length(
-      uint32_t(encode_tcp(gp->get_data_ptr(), PacketPool::kBufferBytes, addressing(*f.dst, *f.src, false), seg, 0)));
+      uint32_t(encode_tcp(gp->get_data_ptr(), kEthMinFrameBytes, addressing(*f.dst, *f.src, false), seg, 0)));
   meta(*gp).flow = f.rec.id;
   ++stack_of(*f.dst).c_.acks_sent;
   f.unacked_segments = 0;
@@ -377,6 +378,8 @@ void DctcpTransport::on_data(DctcpFlow& f, const DecodedPacket& d) {
     f.ce_state = ce;
   }
   ++f.unacked_segments;
+  // ACK at once: out-of-order or duplicate data, a filled hole, every m-th segment, and the flow's last byte
+  // (the FIN a real sender would set there is ACKed at once).
   const bool filled_hole = in_order && f.rcv_nxt > end;
   if (!in_order || filled_hole || !f.ooo.empty() || f.unacked_segments >= cfg_.delayed_ack_segments ||
       f.rcv_nxt >= f.rec.bytes) {
@@ -393,7 +396,7 @@ void DctcpTransport::finish(DctcpFlow& f) {
   ++completed_;
   stack_of(*f.src).senders_.erase(DctcpStack::key(f.dst->ip(), f.sport, f.dport));
   stack_of(*f.dst).receivers_.erase(DctcpStack::key(f.src->ip(), f.dport, f.sport));
-  if (observer_) observer_->on_flow_complete(f.rec);
+  for (FlowObserver* o : observers_) o->on_flow_complete(f.rec);
 }
 
 void DctcpTransport::on_event(uint32_t kind, void* ptr, uint64_t arg) {

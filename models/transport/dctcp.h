@@ -138,7 +138,6 @@ class DctcpStack : public HostReceiver {
   void set_fallback(HostReceiver* r) { fallback_ = r; }
   Host& host() { return host_; }
   const DctcpStackCounters& counters() const { return c_; }
-  DctcpStackCounters& counters() { return c_; }
 
  private:
   friend class DctcpTransport;
@@ -164,7 +163,8 @@ class DctcpTransport : public EventHandler {
 
   // Starts a flow of `bytes` from `src` to `dst` at time `at` (now if in the past); returns its id.
   uint64_t start_flow(Host& src, Host& dst, uint64_t bytes, ps_t at, uint64_t tag = 0);
-  void set_observer(FlowObserver* o) { observer_ = o; }
+  // Observers are told of every completed flow, in registration order.
+  void add_observer(FlowObserver* o) { observers_.push_back(o); }
 
   const DctcpConfig& config() const { return cfg_; }
   DctcpStack& stack(uint32_t host_index) { return *stacks_.at(host_index); }
@@ -198,7 +198,7 @@ class DctcpTransport : public EventHandler {
   DctcpConfig cfg_;
   std::vector<std::unique_ptr<DctcpStack>> stacks_;  // indexed by host index (null: no stack)
   std::deque<DctcpFlow> flows_;                      // id = index; stable addresses
-  FlowObserver* observer_ = nullptr;
+  std::vector<FlowObserver*> observers_;
   uint64_t completed_ = 0;
   ps_t min_rto_ps_, max_rto_ps_, delack_ps_;
 };

@@ -143,7 +143,7 @@ FlowGenerator::FlowGenerator(Fabric& fabric, DctcpTransport& transport, const Fl
     : fabric_(fabric), transport_(transport), cdf_(cdf), cfg_(cfg), rng_(uint64_t(cfg.seed)) {
   if (fabric.hosts.size() < 2) throw std::invalid_argument("flow generator: the fabric needs two hosts");
   for (auto& h : fabric.hosts) hosts_.push_back(h->index());
-  transport.set_observer(this);
+  transport.add_observer(this);
 }
 
 void FlowGenerator::set_pairs(std::vector<std::pair<uint32_t, uint32_t>> pairs) {
@@ -182,7 +182,7 @@ void FlowGenerator::arrival() {
     d = p.second;
   }
   const uint64_t bytes = cdf_.sample(rng_);
-  transport_.start_flow(*fabric_.hosts[s], *fabric_.hosts[d], bytes, fabric_.ctx.now(), cfg_.tag);
+  mine_.insert(transport_.start_flow(*fabric_.hosts[s], *fabric_.hosts[d], bytes, fabric_.ctx.now(), cfg_.tag));
   ++generated_;
 }
 
@@ -194,6 +194,7 @@ void FlowGenerator::on_event(uint32_t, void*, uint64_t) {
 }
 
 void FlowGenerator::on_flow_complete(const FlowRecord& rec) {
+  if (!mine_.erase(rec.id)) return;
   FlowResult r;
   r.rec = rec;
   r.ideal_ps = ideal_fct_ps(path_between(fabric_, rec.src, rec.dst), rec.bytes, transport_.config().mss);
@@ -214,6 +215,7 @@ nlohmann::json FlowGenerator::summary() const {
   return nlohmann::json{{"lambda_per_s", lambda_},
                         {"generated", generated_},
                         {"completed", results_.size()},
+                        {"running", mine_.size()},
                         {"fct_us", stats(fct_us_)},
                         {"slowdown", stats(slowdown_)},
                         {"short_fct_us", stats(fct_short_us_)},

@@ -14,6 +14,7 @@
 #include <iosfwd>
 #include <random>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -82,7 +83,7 @@ PathInfo path_between(Fabric& fabric, uint32_t src, uint32_t dst);
 ps_t ideal_fct_ps(const PathInfo& path, uint64_t bytes, uint32_t mss);
 
 struct FlowGenConfig {
-  std::string cdf = "";          // CDF file (required)
+  std::string cdf = "";          // CDF file; the caller loads it with FlowSizeCdf::load and passes the result
   double load = 0.5;             // offered load as a fraction of the hosts' aggregate link capacity
   double start_us = 0.0;         // first arrival no earlier than this
   double duration_us = 1000.0;   // arrivals in [start, start + duration)
@@ -101,7 +102,7 @@ struct FlowResult {
 
 // Generates flows on `transport` between the hosts of `fabric`. Arrival rate:
 //   lambda = load x (host link Gbps x number of sending hosts) x 1e9 / (8 x mean flow size)  [flows / s]
-// The generator registers itself as the transport's flow observer.
+// The generator observes the transport and records the flows it started (other flows are ignored).
 class FlowGenerator : public EventHandler, public FlowObserver {
  public:
   FlowGenerator(Fabric& fabric, DctcpTransport& transport, const FlowSizeCdf& cdf, const FlowGenConfig& cfg);
@@ -136,6 +137,7 @@ class FlowGenerator : public EventHandler, public FlowObserver {
   PoissonArrivals arrivals_{1.0, 0};
   ps_t end_ps_ = 0;
   uint64_t generated_ = 0;
+  std::unordered_set<uint64_t> mine_;  // ids of this generator's flows still running
   std::vector<FlowResult> results_;
   SampleSet slowdown_, fct_us_, slowdown_short_, fct_short_us_;
 };

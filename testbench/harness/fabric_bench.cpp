@@ -1,0 +1,66 @@
+#include "harness/fabric_bench.h"
+
+#include "network/topology.h"
+#include "transport/dctcp.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+#include <random>
+
+namespace panama {
+
+nlohmann::json run_fabric_bench(const FabricBenchPoint& p) {
+  const auto t0 = std::chrono::steady_clock::now();
+  TopologyConfig t;
+  t.type = "fat_tree";
+  t.k = p.k;
+  t.host_gbps = t.fabric_gbps = t.core_gbps = p.gbps;
+  t.seed = p.seed;
+  Fabric fabric("fabric", t);
+  DctcpConfig dc;
+  DctcpTransport tcp(fabric, dc);
+  // A random permutation without fixed points: host i sends to perm[i] != i.
+  const uint32_t n = uint32_t(fabric.hosts.size());
+  std::vector<uint32_t> perm(n);
+  std::iota(perm.begin(), perm.end(), 0);
+  std::mt19937_64 rng(uint64_t(p.seed));
+  do {
+    std::shuffle(perm.begin(), perm.end(), rng);
+  } while (std::any_of(perm.begin(), perm.end(), [i = 0u](uint32_t v) mutable { return v == i++; }));
+  const uint64_t flow_bytes = uint64_t(p.gbps / 8 * 1e9 * p.sim_ms / 1e3 * 2);  // outlasts the run
+  for (uint32_t i = 0; i < n; ++i) tcp.start_flow(*fabric.hosts[i], *fabric.hosts[perm[i]], flow_bytes, 0);
+  const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  const auto t1 = std::chrono::steady_clock::now();
+  sc_core::sc_start(sc_core::sc_time(p.sim_ms, sc_core::SC_MS));
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+
+  uint64_t hops = 0, delivered_bytes = 0;
+  for (auto& s : fabric.switches)
+    for (uint32_t q = 0; q < s->num_ports(); ++q) hops += s->port(q).counters.rx_frames;
+  for (auto& h : fabric.hosts) {
+    hops += h->port(0).counters.rx_frames;
+    delivered_bytes += h->port(0).counters.rx_bytes;
+  }
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  const uint64_t events = fabric.events.executed();
+  return nlohmann::json{{"hosts", n},
+                        {"switches", fabric.switches.size()},
+                        {"sim_ms", p.sim_ms},
+                        {"flows", n},
+                        {"packet_hops", hops},
+                        {"packet_hops_per_s", wall > 0 ? double(hops) / wall : 0.0},
+                        {"events", events},
+                        {"events_per_s", wall > 0 ? double(events) / wall : 0.0},
+                        {"wall_s", wall},
+                        {"build_s", build_s},
+                        {"peak_rss_mb", double(ru.ru_maxrss) / 1024.0},
+                        {"delivered_gbps", double(delivered_bytes) * 8 / (p.sim_ms * 1e-3) / 1e9},
+                        {"drops", fabric.total_drops()}};
+}
+
+}  // namespace panama
