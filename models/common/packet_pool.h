@@ -25,7 +25,6 @@ struct PacketMeta : tlm::tlm_extension<PacketMeta> {
   ps_t latency_origin_ps = 0;
   ps_t parked_ps = 0;        // nonzero: parked since then waiting for a free slot
   uint8_t tc = 0;            // traffic class (802.1p priority) in the fabric
-  uint16_t hops = 0;         // links traversed
   uint64_t flow = 0;         // transport flow id (statistics only; the wire bytes identify the flow)
   bool from_accelerator = false;  // built by an accelerator for the egress lane it left on
   DecodedPacket dec;         // parse result of the current block's ingress parser

@@ -10,6 +10,7 @@ EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link) : owner_(owne
 
 void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc) {
   q_[tc].push_back(gp);
+  nonempty_ |= uint8_t(1u << tc);
   qbytes_[tc] += gp->get_data_length();
   total_bytes_ += gp->get_data_length();
   if (total_bytes_ > counters.peak_queue_bytes) counters.peak_queue_bytes = total_bytes_;
@@ -34,8 +35,11 @@ void EgressPort::resume(uint8_t tc) {
 int EgressPort::pick() {
   const ps_t now = owner_.ctx().now();
   if (sched_ == Scheduler::strict_priority) {
-    for (int c = kNumTc - 1; c >= 0; --c)
-      if (!q_[size_t(c)].empty() && paused_until_[size_t(c)] <= now) return c;
+    for (uint32_t m = nonempty_; m;) {
+      const int c = 31 - __builtin_clz(m);  // highest non-empty class first
+      if (paused_until_[size_t(c)] <= now) return c;
+      m &= ~(1u << c);
+    }
     return -1;
   }
   // Deficit round robin (Shreedhar & Varghese): a visit credits one quantum; the class sends while its
@@ -82,6 +86,7 @@ void EgressPort::try_start() {
     if (c < 0) return;  // empty, or every non-empty class is paused (pause() scheduled the wake-up)
     gp = q_[size_t(c)].front();
     q_[size_t(c)].pop_front();
+    if (q_[size_t(c)].empty()) nonempty_ &= uint8_t(~(1u << c));
     qbytes_[size_t(c)] -= gp->get_data_length();
     total_bytes_ -= gp->get_data_length();
     owner_.on_transmit(index_, *gp, uint8_t(c));
@@ -130,6 +135,8 @@ void EgressPort::deliver_one(tlm::tlm_generic_payload* gp) {
              std::uniform_real_distribution<double>(0.0, 1.0)(ctx.rng) < link_.params().corrupt_probability) {
     peer.count_drop(NetDrop::corrupted);  // the receiver's FCS check fails
   } else {
+    ++counters.delivered_frames;  // the far end's receive counters, kept here where the line is hot
+    counters.delivered_bytes += gp->get_data_length();
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;
     owner_.tx[int(index_)]->nb_transport_fw(*gp, ph, d);

@@ -12,7 +12,7 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
+#include "common/ring_queue.h"
 
 namespace panama {
 
@@ -55,14 +55,15 @@ class EgressPort {
   NetNode& owner_;
   uint32_t index_;
   Link& link_;
-  std::array<std::deque<tlm::tlm_generic_payload*>, kNumTc> q_;
+  std::array<RingQueue<tlm::tlm_generic_payload*>, kNumTc> q_;
+  uint8_t nonempty_ = 0;  // bit c set: class c has frames (the scheduler reads one byte, not eight queues)
   std::array<uint64_t, kNumTc> qbytes_{};
   std::array<ps_t, kNumTc> paused_until_{};
   std::array<int64_t, kNumTc> deficit_{};
-  std::deque<tlm::tlm_generic_payload*> control_;
+  RingQueue<tlm::tlm_generic_payload*> control_;
   // Frames on the wire, in order of arrival at the far end. The propagation delay is constant, so only
   // the head needs an event: the event list holds O(links) records, not O(frames in flight).
-  std::deque<std::pair<ps_t, tlm::tlm_generic_payload*>> flight_;
+  RingQueue<std::pair<ps_t, tlm::tlm_generic_payload*>> flight_;
   bool deliver_pending_ = false;
   uint64_t total_bytes_ = 0;
   Scheduler sched_ = Scheduler::strict_priority;

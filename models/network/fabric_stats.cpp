@@ -22,7 +22,7 @@ nlohmann::json fabric_summary(const Fabric& f, ps_t elapsed, bool all_ports) {
       pause_rx += c.pause_received;
       const double util = elapsed ? double(c.busy_ps) / double(elapsed) : 0.0;
       rows.push_back(Row{util, nlohmann::json{{"switch", sw.basename()}, {"port", p}, {"tx_frames", c.tx_frames},
-                                              {"tx_bytes", c.tx_bytes}, {"rx_bytes", c.rx_bytes}, {"utilisation", util},
+                                              {"tx_bytes", c.tx_bytes}, {"rx_bytes", sw.rx_bytes(p)}, {"utilisation", util},
                                               {"peak_queue_bytes", c.peak_queue_bytes}, {"ecn_marked", c.ecn_marked},
                                               {"pause_sent", c.pause_sent}, {"pause_received", c.pause_received}}});
     }

@@ -19,6 +19,16 @@ uint32_t NetNode::add_port(Link* link) {
   return uint32_t(ports_.size() - 1);
 }
 
+uint64_t NetNode::rx_frames(uint32_t p) const {
+  const Link& l = ports_[p]->link();
+  return l.peer_of(this).port(l.peer_port_of(this)).counters.delivered_frames;
+}
+
+uint64_t NetNode::rx_bytes(uint32_t p) const {
+  const Link& l = ports_[p]->link();
+  return l.peer_of(this).port(l.peer_port_of(this)).counters.delivered_bytes;
+}
+
 uint64_t NetNode::net_drops_total() const {
   uint64_t t = 0;
   for (auto v : net_drops_) t += v;
@@ -26,13 +36,7 @@ uint64_t NetNode::net_drops_total() const {
 }
 
 tlm::tlm_sync_enum NetNode::nb_fw(int port, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time&) {
-  if (ph == tlm::BEGIN_REQ) {
-    PortCounters& c = ports_[size_t(port)]->counters;
-    ++c.rx_frames;
-    c.rx_bytes += gp.get_data_length();
-    ++meta(gp).hops;
-    receive(uint32_t(port), gp);
-  }
+  if (ph == tlm::BEGIN_REQ) receive(uint32_t(port), gp);
   return tlm::TLM_COMPLETED;  // links are lossless at this layer: PFC, not TLM, pushes back
 }
 

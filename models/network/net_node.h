@@ -47,7 +47,8 @@ struct NetContext {
 };
 
 struct PortCounters {
-  uint64_t tx_frames = 0, tx_bytes = 0, rx_frames = 0, rx_bytes = 0;
+  uint64_t tx_frames = 0, tx_bytes = 0;
+  uint64_t delivered_frames = 0, delivered_bytes = 0;  // received intact by the far end
   uint64_t ecn_marked = 0, pause_sent = 0, pause_received = 0, resume_sent = 0;
   ps_t busy_ps = 0;  // time spent serialising (utilisation = busy / elapsed)
   uint64_t peak_queue_bytes = 0;  // all classes
@@ -66,6 +67,9 @@ class NetNode : public sc_core::sc_module, public EventHandler {
 
   uint32_t id() const { return id_; }
   uint32_t num_ports() const { return uint32_t(ports_.size()); }
+  // Frames and bytes received on `port` (counted by the far end's sender, see EgressPort).
+  uint64_t rx_frames(uint32_t port) const;
+  uint64_t rx_bytes(uint32_t port) const;
   EgressPort& port(uint32_t i) { return *ports_[i]; }
   const EgressPort& port(uint32_t i) const { return *ports_[i]; }
   NetContext& ctx() { return ctx_; }

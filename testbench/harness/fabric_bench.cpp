@@ -40,10 +40,10 @@ nlohmann::json run_fabric_bench(const FabricBenchPoint& p) {
 
   uint64_t hops = 0, delivered_bytes = 0;
   for (auto& s : fabric.switches)
-    for (uint32_t q = 0; q < s->num_ports(); ++q) hops += s->port(q).counters.rx_frames;
+    for (uint32_t q = 0; q < s->num_ports(); ++q) hops += s->rx_frames(q);
   for (auto& h : fabric.hosts) {
-    hops += h->port(0).counters.rx_frames;
-    delivered_bytes += h->port(0).counters.rx_bytes;
+    hops += h->rx_frames(0);
+    delivered_bytes += h->rx_bytes(0);
   }
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
