@@ -6,7 +6,10 @@
 #include "common/config.h"
 #include "harness/isolated.h"
 #include "harness/udp_traffic.h"
+#include "network/fabric_stats.h"
 #include "network/topology.h"
+
+#include <fstream>
 
 #include <memory>
 
@@ -256,6 +259,55 @@ BOOST_AUTO_TEST_CASE(thousand_flows_spread_evenly_over_four_spines) {
   BOOST_TEST(j["delivered"].get<uint64_t>() == 1000u);
   BOOST_TEST_REQUIRE(j["uplinks"].size() == 4u);
   for (auto& n : j["uplinks"]) BOOST_TEST(std::fabs(n.get<double>() - 250.0) <= 37.5, "uplink carried " << n);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(statistics)
+
+BOOST_AUTO_TEST_CASE(summary_and_queue_time_series_report_what_happened) {
+  // 2-to-1 incast, 1000 lossy frames each at line rate into one 100 Gbps port: the receiver's port is
+  // busy for 2000 x 123.04 ns = 246.08 us; the summary must count those bytes, the port's utilisation over
+  // the run, and the sampled queue must rise above zero; the CSV has a header and one row per sample.
+  const std::string csv = "test_fabric_queue.csv";
+  json j = run_isolated([&] {
+    Fabric f("fabric", incast_cfg(2));
+    CountingSink sink;
+    f.hosts[2]->set_receiver(&sink);
+    UdpFlowSpec a, b;
+    a.dst_host = b.dst_host = 2;
+    a.count = b.count = 1000;
+    b.src_port = 1001;
+    UdpSource sa(*f.hosts[0], a), sb(*f.hosts[1], b);
+    QueueSampler qs(f, {{0, 2, kTcLossy}}, 1000000, csv, 300000000);  // switch 0, port 2 (to host 2), every 1 us
+    sc_core::sc_start();
+    const ps_t end = f.ctx.now();
+    uint64_t peak = 0;
+    for (auto v : qs.samples) peak = std::max<uint64_t>(peak, v);
+    return json{{"summary", fabric_summary(f, end, true)}, {"end", end}, {"samples", qs.samples.size()},
+                {"peak_sampled", peak}, {"delivered", sink.frames}};
+  });
+  const json& s = j["summary"];
+  BOOST_TEST(j["delivered"].get<uint64_t>() == 2000u);
+  json port;
+  for (auto& p : s["ports"])
+    if (p["port"] == 2) port = p;
+  BOOST_TEST_REQUIRE(!port.is_null());
+  BOOST_TEST(port["tx_frames"].get<uint64_t>() == 2000u);
+  BOOST_TEST(port["tx_bytes"].get<uint64_t>() == 2000u * 1514u);
+  // Busy 246.08 us of the run (which ends when the last frame arrives, a little later).
+  const double busy_us = 2000 * 0.12304, run_us = j["end"].get<double>() / 1e6;
+  BOOST_TEST(std::fabs(port["utilisation"].get<double>() - busy_us / run_us) < 1e-6);
+  BOOST_TEST(port["peak_queue_bytes"].get<uint64_t>() > 0u);
+  BOOST_TEST(j["peak_sampled"].get<uint64_t>() > 0u);
+  BOOST_TEST(s["drops_total"].get<uint64_t>() == 0u);
+  std::ifstream in(csv);
+  std::string header;
+  std::getline(in, header);
+  BOOST_TEST(header == "time_us,switch,port,tc,queue_bytes,queue_packets,tx_bytes");
+  size_t rows = 0;
+  for (std::string line; std::getline(in, line);) ++rows;
+  BOOST_TEST(rows == j["samples"].get<size_t>());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
