@@ -467,6 +467,40 @@ BOOST_AUTO_TEST_CASE(retransmitted_contribution_is_not_added_twice) {
   BOOST_TEST(j["drops"]["duplicate"].get<uint64_t>() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(retransmission_for_a_completed_slot_is_answered_from_the_result_cache) {
+  // Root with children {0, 1}: slot 0 completes (one result on each down lane). Child 1 then times out
+  // (its result was lost further down) and retransmits: the root answers from its cache with one more
+  // result on lane 1 only, opens no slot, adds nothing. An inner node (up lane 2) re-sends its partial.
+  for (bool root : {true, false}) {
+    json j = run_isolated([&] {
+      AcceleratorConfig cfg;
+      Accelerator acc("acc", cfg);
+      FrameInjector inj("inj", cfg.ports);
+      bind_ports(acc, inj, cfg.ports);
+      JobSpec js;
+      js.job = 1;
+      js.trees.push_back(TreeSpec{0, 0b0011, root, 2, root ? 0b0011ull : 0ull, 0xef010100u});
+      acc.install_job(js);
+      inj.inject(1000000, 0, contribution(1, 0, 0, 0, std::vector<uint32_t>(8, 0x3f800000u)));
+      inj.inject(1100000, 1, contribution(1, 0, 0, 1, std::vector<uint32_t>(8, 0x3f800000u)));
+      inj.inject(5000000, 1, contribution(1, 0, 0, 1, std::vector<uint32_t>(8, 0x3f800000u), ElementType::fp32,
+                                          kEcnEct0, 0xffff, kFlagRetransmit));
+      sc_core::sc_start();
+      json lanes = json::array();
+      for (auto& r : inj.received) lanes.push_back(r.lane);
+      return json{{"lanes", lanes}, {"answered", acc.stats().retransmits_answered},
+                  {"contributions", acc.stats().contributions}, {"open", acc.sram.in_use()},
+                  {"sum0", load_be32(inj.received.back().bytes.data() + kElementsOffset)}};
+    });
+    BOOST_TEST(j["answered"].get<uint64_t>() == 1u);
+    BOOST_TEST(j["contributions"].get<uint64_t>() == 2u);
+    BOOST_TEST(j["open"].get<uint32_t>() == 0u);
+    BOOST_TEST(j["sum0"].get<uint32_t>() == 0x40000000u);  // 1 + 1 = 2.0f, resent unchanged
+    if (root) BOOST_TEST(j["lanes"] == json::parse("[0, 1, 1]"));
+    else BOOST_TEST(j["lanes"] == json::parse("[2, 2]"));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(malformed_frames_are_counted_and_dropped_with_reason) {
   // Each bad frame is dropped with exactly its reason; well-formed traffic that is not ours (a PFC
   // frame, an ordinary UDP datagram) passes through unchanged on its own lane.

@@ -1,6 +1,7 @@
 #include "accelerator/accelerator.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace panama {
 
@@ -74,6 +75,12 @@ uint32_t Accelerator::remove_job(uint16_t job) {
 uint32_t Accelerator::free_slots_for(uint16_t job) const {
   auto it = jobs_.find(job);
   return it == jobs_.end() ? 0 : sram.free_for(it->second.ctx);
+}
+
+uint32_t Accelerator::tree_slots(uint16_t job) const {
+  auto it = jobs_.find(job);
+  if (it == jobs_.end() || it->second.spec.trees.empty()) return 0;
+  return std::max(1u, sram.share() / uint32_t(it->second.spec.trees.size()));
 }
 
 uint32_t Accelerator::peak_slots_of(uint16_t job) const {
@@ -200,6 +207,14 @@ bool Accelerator::issue_pass() {
       return true;
     }
   }
+  if (idx < 0 && (h.flags & kFlagRetransmit) && answer_from_cache(job, key, tree, hm.ingress_port)) {
+    agg_queue_.pop_front();
+    ++stats_.retransmits_answered;
+    const uint32_t port = hm.ingress_port;
+    head.release();
+    fifo_release(port);
+    return true;
+  }
   const bool has_partial = idx >= 0;
   // The SRAM read is issued early enough that its data meets the adder tree as it frees up.
   const uint64_t lookahead = has_partial ? sram.latency() : 0;
@@ -315,12 +330,14 @@ void Accelerator::complete_slot(int32_t idx) {
   a.src_ip = 0;
   a.dst_ip = s.group;
   a.ecn = s.ecn;
-  const uint32_t ctx = s.ctx;
   sram.release(idx, now_cycle());
-  // cwnd_cap: the smallest free per-job memory on the path, this accelerator's included (after freeing).
-  h.cwnd_cap = uint16_t(std::min<uint32_t>({s.cwnd_cap, sram.free_for(ctx), 0xffffu}));
+  // cwnd_cap: the smallest per-tree job memory on the path, this accelerator's included. A worker's
+  // window counts its own outstanding slots of the tree, so a window within this bound keeps the slots
+  // a job holds here within its share: the memory never overflows (docs/protocol.md).
+  h.cwnd_cap = uint16_t(std::min<uint32_t>({s.cwnd_cap, tree_slots(job.spec.job), 0xffffu}));
   size_t len = encode_aggregation(out->get_data_ptr(), PacketPool::capacity(*out), a, h, sram.data(idx));
   out->set_data_length(uint32_t(len));
+  cache_result(job, s.key, *out);
   meta(*out).from_accelerator = true;
   meta(*out).latency_pending = true;
   meta(*out).latency_origin_ps = clk_.cycles(origin_cycle);
@@ -344,6 +361,33 @@ void Accelerator::complete_slot(int32_t idx) {
     egress.enqueue(tree.up_lane, out, EgressMux::aggregation, now);
   }
   unpark_all();
+}
+
+void Accelerator::cache_result(JobState& job, uint64_t key, const tlm_generic_payload& out) {
+  const size_t cap = cfg_.result_cache_slots ? cfg_.result_cache_slots : sram.share();
+  if (!cap) return;
+  if (job.cache.size() < cap) job.cache.resize(cap);
+  if (job.cache_next >= job.cache.size()) job.cache_next = 0;
+  JobState::CachedResult& c = job.cache[job.cache_next];
+  if (!c.frame.empty()) job.cache_index.erase(c.key);
+  c.key = key;
+  c.frame.assign(out.get_data_ptr(), out.get_data_ptr() + out.get_data_length());
+  job.cache_index[key] = job.cache_next;
+  job.cache_next = (job.cache_next + 1) % job.cache.size();
+}
+
+bool Accelerator::answer_from_cache(JobState& job, uint64_t key, const TreeSpec& tree, uint32_t ingress_port) {
+  auto it = job.cache_index.find(key);
+  if (it == job.cache_index.end()) return false;
+  const JobState::CachedResult& c = job.cache[it->second];
+  tlm_generic_payload* gp = pool_.allocate(c.frame.size());
+  std::memcpy(gp->get_data_ptr(), c.frame.data(), c.frame.size());
+  gp->set_data_length(uint32_t(c.frame.size()));
+  meta(*gp).from_accelerator = true;
+  // A root answers the child that asked; an inner node re-sends its partial sum to the parent, which
+  // either still waits for it or answers from its own cache.
+  egress.enqueue(tree.is_root ? ingress_port : tree.up_lane, gp, EgressMux::aggregation, to_ps(sc_core::sc_time_stamp()));
+  return true;
 }
 
 void Accelerator::unpark_all() {

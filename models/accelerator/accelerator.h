@@ -60,6 +60,7 @@ struct AcceleratorStats {
   uint64_t slot_stall_cycles = 0;   // total cycles contributions spent parked
   uint64_t backpressure_events = 0; // frames held at a port (TLM_ACCEPTED)
   uint64_t backpressure_cycles = 0; // total cycles ports were held back
+  uint64_t retransmits_answered = 0; // retransmitted contributions answered from the result cache
   ps_t first_rx_ps = 0, last_absorb_ps = 0;
   SampleSet latency_cycles;         // per-packet datapath latency (docs/architecture.md)
 };
@@ -79,6 +80,9 @@ class Accelerator : public sc_core::sc_module, public EventHandler, public Egres
   uint32_t active_jobs() const { return sram.active_jobs(); }
   uint32_t free_slots_for(uint16_t job) const;
   uint32_t peak_slots_of(uint16_t job) const;
+  // The memory this accelerator gives each tree of `job`: its share (packet_memory / num_jobs) split
+  // evenly over the job's trees here. This is what results advertise in cwnd_cap.
+  uint32_t tree_slots(uint16_t job) const;
 
   // VCD: trace stage activity, SRAM occupancy and slot-table state changes within [from, to).
   void trace(sc_core::sc_trace_file* tf, ps_t from_ps, ps_t to_ps);
@@ -110,6 +114,18 @@ class Accelerator : public sc_core::sc_module, public EventHandler, public Egres
     JobSpec spec;
     uint32_t ctx = 0;
     std::deque<tlm::tlm_generic_payload*> parked;
+    // Result cache: the job's last emitted aggregated packets (key -> frame), so a retransmission for a
+    // slot that already completed here (its result or partial sum was lost further on) is answered
+    // again instead of opening a slot the other children will never fill. A worker cannot run more
+    // than its window past a slot it still waits for, so a cache as large as the job's memory share
+    // still holds that slot's result when the (relaxed) timeout fires.
+    struct CachedResult {
+      uint64_t key = 0;
+      std::vector<uint8_t> frame;
+    };
+    std::vector<CachedResult> cache;
+    size_t cache_next = 0;
+    std::unordered_map<uint64_t, size_t> cache_index;
     const TreeSpec* tree(uint8_t id) const {
       for (auto& t : spec.trees)
         if (t.tree == id) return &t;
@@ -137,6 +153,9 @@ class Accelerator : public sc_core::sc_module, public EventHandler, public Egres
   // Tracing (no-ops unless trace() was called).
   void trace_interval(TraceVar v, uint64_t start_cycle, uint64_t end_cycle);
   void trace_value(TraceVar v, int64_t value);
+
+  void cache_result(JobState& job, uint64_t key, const tlm::tlm_generic_payload& out);
+  bool answer_from_cache(JobState& job, uint64_t key, const TreeSpec& tree, uint32_t ingress_port);
 
   std::unordered_map<uint16_t, JobState> jobs_;
   std::vector<bool> ctx_used_;

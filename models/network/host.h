@@ -27,6 +27,7 @@ class Host : public NetNode {
   // Sends a frame (takes the caller's reference). Its class follows its DSCP.
   void send(tlm::tlm_generic_payload* gp);
   void set_receiver(HostReceiver* r) { receiver_ = r; }
+  HostReceiver* receiver() const { return receiver_; }
   void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
 
   uint64_t nic_queue_bytes() const { return num_ports() ? port(0).total_bytes() : 0; }
