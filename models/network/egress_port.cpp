@@ -106,7 +106,7 @@ void EgressPort::on_tx_done(tlm::tlm_generic_payload* gp) {
   flight_.emplace_back(arrive, gp);
   if (!deliver_pending_) {
     deliver_pending_ = true;
-    ctx.events.schedule(arrive, &owner_, NetNode::deliver, nullptr, index_);
+    ctx.events.schedule(arrive, &owner_, NetNode::deliver, gp, index_);  // gp: a prefetch hint only
   }
   try_start();
 }
@@ -122,7 +122,7 @@ void EgressPort::on_deliver() {
   }
   if (!flight_.empty()) {
     deliver_pending_ = true;
-    ctx.events.schedule(flight_.front().first, &owner_, NetNode::deliver, nullptr, index_);
+    ctx.events.schedule(flight_.front().first, &owner_, NetNode::deliver, flight_.front().second, index_);
   }
 }
 
