@@ -389,6 +389,25 @@ BOOST_AUTO_TEST_CASE(lossless_incast_pauses_and_loses_nothing) {
   BOOST_TEST(j["peak"].get<uint64_t>() <= 4096u * 1024u);
 }
 
+BOOST_AUTO_TEST_CASE(a_pause_without_resume_ends_when_its_quanta_expire) {
+  // The host's lossy class is paused until 5 us with an empty queue, and no RESUME ever comes (as if it
+  // was lost). A frame queued at 0 must still leave at 5 us: it arrives at 5 us + 2 x (123.04 ns + 1 us).
+  json j = run_isolated([] {
+    Fabric f("fabric", incast_cfg(1));
+    CountingSink sink;
+    sink.record_arrivals = true;
+    f.hosts[1]->set_receiver(&sink);
+    f.hosts[0]->port(0).pause(kTcLossy, 5000000);
+    UdpFlowSpec s;
+    s.dst_host = 1;
+    UdpSource src(*f.hosts[0], s);
+    sc_core::sc_start();
+    return json{{"arrivals", sink.arrivals}};
+  });
+  BOOST_TEST_REQUIRE(j["arrivals"].size() == 1u);
+  BOOST_TEST(j["arrivals"][0].get<uint64_t>() == 5000000u + 2u * 1123040u);
+}
+
 BOOST_AUTO_TEST_CASE(lossy_incast_without_pfc_drops_with_a_reason) {
   // The same incast in the lossy class: the buffer overflows, and every frame is either delivered or
   // counted as buffer_overflow (conservation), never lost silently.

@@ -383,6 +383,9 @@ bool Accelerator::answer_from_cache(JobState& job, uint64_t key, const TreeSpec&
   tlm_generic_payload* gp = pool_.allocate(c.frame.size());
   std::memcpy(gp->get_data_ptr(), c.frame.data(), c.frame.size());
   gp->set_data_length(uint32_t(c.frame.size()));
+  // A re-sent partial carries the retransmit flag, so a parent whose slot already completed answers it
+  // from its cache instead of opening a new slot that no other child will ever fill.
+  if (!tree.is_root) set_flags(gp->get_data_ptr(), uint8_t(gp->get_data_ptr()[kPanamaOffset + 1] | kFlagRetransmit));
   meta(*gp).from_accelerator = true;
   // A root answers the child that asked; an inner node re-sends its partial sum to the parent, which
   // either still waits for it or answers from its own cache.

@@ -2,6 +2,7 @@
 
 #include "protocol/packet.h"
 
+#include <algorithm>
 #include <random>
 
 namespace panama {
@@ -22,10 +23,7 @@ void EgressPort::send_control(tlm::tlm_generic_payload* gp) {
   try_start();
 }
 
-void EgressPort::pause(uint8_t tc, ps_t until) {
-  paused_until_[tc] = until;
-  if (!q_[tc].empty()) owner_.ctx().events.schedule(until, &owner_, NetNode::pause_expire, nullptr, index_);
-}
+void EgressPort::pause(uint8_t tc, ps_t until) { paused_until_[tc] = until; }
 
 void EgressPort::resume(uint8_t tc) {
   paused_until_[tc] = 0;
@@ -69,6 +67,7 @@ void EgressPort::try_start() {
   if (busy_) return;
   NetContext& ctx = owner_.ctx();
   const ps_t now = ctx.now();
+  if (wake_at_ <= now) wake_at_ = ~ps_t(0);
   if (!link_.up(now)) {
     if (!retry_pending_) {
       retry_pending_ = true;
@@ -83,7 +82,17 @@ void EgressPort::try_start() {
     control_.pop_front();
   } else {
     const int c = pick();
-    if (c < 0) return;  // empty, or every non-empty class is paused (pause() scheduled the wake-up)
+    if (c < 0) {
+      // Empty, or every non-empty class is paused: wake when the earliest pause expires (a RESUME may
+      // come first, or never, if it was lost on the wire).
+      ps_t wake = ~ps_t(0);
+      for (uint32_t m = nonempty_; m; m &= m - 1) wake = std::min(wake, paused_until_[size_t(__builtin_ctz(m))]);
+      if (wake != ~ps_t(0) && wake > now && wake < wake_at_) {
+        wake_at_ = wake;
+        ctx.events.schedule(wake, &owner_, NetNode::pause_expire, nullptr, index_);
+      }
+      return;
+    }
     gp = q_[size_t(c)].front();
     q_[size_t(c)].pop_front();
     if (q_[size_t(c)].empty()) nonempty_ &= uint8_t(~(1u << c));

@@ -72,6 +72,7 @@ class EgressPort {
   bool drr_credited_ = false;  // the current class got this visit's quantum
   bool busy_ = false;
   bool retry_pending_ = false;
+  ps_t wake_at_ = ~ps_t(0);  // pending wake-up for the end of a pause
 };
 
 }  // namespace panama

@@ -28,9 +28,9 @@ constexpr uint8_t kTcLossless = 3;
 constexpr uint8_t kNumTc = 8;
 
 // Drops the network adds to the decoder's and the accelerator's reasons.
-enum class NetDrop : uint8_t { buffer_overflow, lossless_overflow, corrupted, link_down, no_route, ttl, count_ };
+enum class NetDrop : uint8_t { buffer_overflow, lossless_overflow, corrupted, link_down, no_route, count_ };
 constexpr const char* kNetDropNames[] = {"buffer_overflow", "lossless_overflow", "corrupted", "link_down",
-                                         "no_route", "ttl_expired"};
+                                         "no_route"};
 
 // Host addressing: host i of the fabric is 10.0.0.1 + i; 224.0.0.0/4 is multicast (aggregation trees).
 inline Ipv4Addr host_ip(uint32_t index) { return 0x0a000001u + index; }

@@ -33,7 +33,8 @@ void TopologyConfig::register_params(ConfigRegistry& reg, const std::string& p) 
   reg.add(p + ".corrupt_probability", &corrupt_probability, "probability a frame is corrupted on a link", 0.0, 1.0);
   reg.add_choice(p + ".pswitches", &pswitches, "switches with an aggregation accelerator",
                  {"none", "all", "tor", "agg", "core"});
-  reg.add(p + ".seed", &seed, "random seed of the fabric (ECMP, corruption)", 0, INT64_MAX);
+  reg.add(p + ".seed", &seed, "random seed of the fabric's link corruption draws (ECMP: switch.ecmp_seed)", 0,
+          INT64_MAX);
   sw.register_params(reg, p + ".switch");
 }
 
@@ -281,7 +282,10 @@ std::string Fabric::to_dot() const {
 uint64_t Fabric::total_drops() const {
   uint64_t t = 0;
   for (auto& h : hosts) t += h->net_drops_total();
-  for (auto& s : switches) t += s->net_drops_total();
+  for (auto& s : switches) {
+    t += s->net_drops_total();
+    if (auto* ps = dynamic_cast<const PSwitch*>(s.get())) t += ps->accelerator().stats().drops.total();
+  }
   return t;
 }
 
