@@ -8,8 +8,14 @@ Host::Host(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, ui
 void Host::send(tlm::tlm_generic_payload* gp) {
   const uint8_t* f = gp->get_data_ptr();
   uint8_t tc = kTcLossy;
-  if (gp->get_data_length() > kIpOffset + 1 && load_be16(f + 12) == kEtherTypeIpv4 && (f[kIpOffset + 1] >> 2) == kPanamaDscp)
-    tc = kTcLossless;
+  if (gp->get_data_length() > kIpOffset + kIpv4HeaderBytes && load_be16(f + 12) == kEtherTypeIpv4) {
+    if ((f[kIpOffset + 1] >> 2) == kPanamaDscp) tc = kTcLossless;
+    // Pure TCP ACKs (40-byte datagrams) skip the host's own data queue, as NIC/qdisc ACK prioritisation
+    // does: otherwise a host that sends and receives at once delays its peer's ACK clock behind its own
+    // window. The fabric still classifies them by DSCP (lossy class).
+    else if (f[kIpOffset + 9] == kIpProtoTcp && load_be16(f + kIpOffset + 2) == kIpv4HeaderBytes + kTcpHeaderBytes)
+      tc = kTcAckNic;
+  }
   meta(*gp).tc = tc;
   port(0).enqueue(gp, tc);
 }

@@ -25,6 +25,7 @@ namespace panama {
 // everything else the lossy ECN class.
 constexpr uint8_t kTcLossy = 0;
 constexpr uint8_t kTcLossless = 3;
+constexpr uint8_t kTcAckNic = 1;  // host NIC only: pure ACKs ahead of the host's own data
 constexpr uint8_t kNumTc = 8;
 
 // Drops the network adds to the decoder's and the accelerator's reasons.
