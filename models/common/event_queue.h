@@ -8,6 +8,7 @@
 
 #include <systemc>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -29,9 +30,23 @@ class EventQueue : public sc_core::sc_module {
     heap_.reserve(1024);
   }
 
+  // The current time of this event list: the time of the record being run (which runs ahead of the
+  // kernel's time in decoupled mode), else the kernel's.
+  ps_t now() const { return running_ ? current_ : to_ps(sc_core::sc_time_stamp()); }
+
+  // Temporal decoupling (TLM-2.0 loosely-timed style): when on, one activation runs every record due
+  // before the kernel's next pending activity (and before `horizon`, the end of the sc_start() window),
+  // instead of waking once per timestamp. Only for models that read time through now(), never
+  // sc_time_stamp(), and that share no SystemC process with others in between (the fabric without
+  // PSwitches: the accelerators keep kernel time).
+  void set_decoupled(bool on, ps_t horizon = ~ps_t(0)) {
+    decoupled_ = on;
+    horizon_ = horizon;
+  }
+
   // Schedule at absolute time `at_ps` (not before now).
   void schedule(ps_t at_ps, EventHandler* h, uint32_t kind, void* ptr = nullptr, uint64_t arg = 0) {
-    const ps_t now = to_ps(sc_core::sc_time_stamp());
+    const ps_t now = this->now();
     if (at_ps < now) at_ps = now;
     heap_.push_back(Item{at_ps, next_seq_++, h, kind, ptr, arg});
     sift_up(heap_.size() - 1);
@@ -53,9 +68,17 @@ class EventQueue : public sc_core::sc_module {
 
   void run() {
     const ps_t now = to_ps(sc_core::sc_time_stamp());
+    ps_t limit = now;
+    if (decoupled_) {
+      // Up to (not including) the kernel's next activity; nothing else can run before it.
+      const sc_core::sc_time gap = sc_core::sc_time_to_pending_activity();
+      const ps_t next = gap == sc_core::sc_max_time() - sc_core::sc_time_stamp() ? ~ps_t(0) : now + to_ps(gap);
+      limit = std::max(now, std::min(next == ~ps_t(0) ? next : next - 1, horizon_));
+    }
     running_ = true;
-    while (!heap_.empty() && heap_[0].t <= now) {
+    while (!heap_.empty() && heap_[0].t <= limit) {
       Item it = heap_[0];
+      current_ = it.t;
       pop_top();
       ++executed_;
       // The next record's handler and payload are known now: start loading them while this one runs
@@ -67,7 +90,7 @@ class EventQueue : public sc_core::sc_module {
       it.h->on_event(it.kind, it.ptr, it.arg);
     }
     running_ = false;
-    if (!heap_.empty()) wake_.notify(from_ps(heap_[0].t - now));
+    if (!heap_.empty()) wake_.notify(from_ps(heap_[0].t > now ? heap_[0].t - now : 0));
   }
 
   void sift_up(size_t i) {
@@ -101,6 +124,9 @@ class EventQueue : public sc_core::sc_module {
   uint64_t next_seq_ = 0;
   uint64_t executed_ = 0;
   bool running_ = false;
+  ps_t current_ = 0;
+  bool decoupled_ = false;
+  ps_t horizon_ = ~ps_t(0);
 };
 
 }  // namespace panama

@@ -44,7 +44,7 @@ struct NetContext {
   PacketPool& pool;
   std::mt19937_64 rng;
   NetContext(EventQueue& eq, PacketPool& p, uint64_t seed) : events(eq), pool(p), rng(seed) {}
-  ps_t now() const { return to_ps(sc_core::sc_time_stamp()); }
+  ps_t now() const { return events.now(); }
 };
 
 struct PortCounters {

@@ -13,6 +13,7 @@ struct FabricBenchPoint {
   double sim_ms = 10.0;
   double gbps = 100.0;
   int64_t seed = 1;
+  bool decoupled = true;  // temporal decoupling of the fabric's event list (EventQueue::set_decoupled)
 };
 
 // Runs in this process; returns {hosts, switches, packet_hops, packet_hops_per_s, events, events_per_s,
