@@ -48,22 +48,37 @@ class EventQueue : public sc_core::sc_module {
   void schedule(ps_t at_ps, EventHandler* h, uint32_t kind, void* ptr = nullptr, uint64_t arg = 0) {
     const ps_t now = this->now();
     if (at_ps < now) at_ps = now;
-    heap_.push_back(Item{at_ps, next_seq_++, h, kind, ptr, arg});
+    uint32_t slot;
+    if (!free_slots_.empty()) {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+    } else {
+      slot = uint32_t(records_.size());
+      records_.emplace_back();
+    }
+    records_[slot] = Record{h, ptr, arg, kind};
+    const Key k{at_ps, (next_seq_++ << kSlotBits) | slot};
+    heap_.push_back(k);
     sift_up(heap_.size() - 1);
-    if (!running_ && heap_[0].seq == next_seq_ - 1) wake_.notify(from_ps(at_ps - now));
+    if (!running_ && heap_[0].order == k.order) wake_.notify(from_ps(at_ps - now));
   }
   size_t pending() const { return heap_.size(); }
   uint64_t executed() const { return executed_; }
 
  private:
-  struct Item {
+  // The heap holds 16-byte keys only (time, then insertion order with the record's slot in the low
+  // bits), four children to a node: a sift touches one cache line per level. The records sit in a slab.
+  static constexpr unsigned kSlotBits = 24;  // up to 16 M pending records; 2^40 insertions per run
+  struct Key {
     ps_t t;
-    uint64_t seq;
+    uint64_t order;
+    bool before(const Key& o) const { return t != o.t ? t < o.t : order < o.order; }
+  };
+  struct Record {
     EventHandler* h;
-    uint32_t kind;
     void* ptr;
     uint64_t arg;
-    bool before(const Item& o) const { return t != o.t ? t < o.t : seq < o.seq; }
+    uint32_t kind;
   };
 
   void run() {
@@ -77,26 +92,30 @@ class EventQueue : public sc_core::sc_module {
     }
     running_ = true;
     while (!heap_.empty() && heap_[0].t <= limit) {
-      Item it = heap_[0];
-      current_ = it.t;
+      const Key k = heap_[0];
       pop_top();
+      current_ = k.t;
+      const uint32_t slot = uint32_t(k.order & ((1u << kSlotBits) - 1));
+      const Record r = records_[slot];
+      free_slots_.push_back(slot);
       ++executed_;
       // The next record's handler and payload are known now: start loading them while this one runs
       // (in a large fabric they are rarely still in cache).
       if (!heap_.empty()) {
-        __builtin_prefetch(heap_[0].h);
-        if (heap_[0].ptr) __builtin_prefetch(heap_[0].ptr);
+        const Record& n = records_[heap_[0].order & ((1u << kSlotBits) - 1)];
+        __builtin_prefetch(n.h);
+        if (n.ptr) __builtin_prefetch(n.ptr);
       }
-      it.h->on_event(it.kind, it.ptr, it.arg);
+      r.h->on_event(r.kind, r.ptr, r.arg);
     }
     running_ = false;
     if (!heap_.empty()) wake_.notify(from_ps(heap_[0].t > now ? heap_[0].t - now : 0));
   }
 
   void sift_up(size_t i) {
-    Item x = heap_[i];
+    const Key x = heap_[i];
     while (i > 0) {
-      size_t parent = (i - 1) / 2;
+      const size_t parent = (i - 1) / 4;
       if (!x.before(heap_[parent])) break;
       heap_[i] = heap_[parent];
       i = parent;
@@ -104,23 +123,29 @@ class EventQueue : public sc_core::sc_module {
     heap_[i] = x;
   }
   void pop_top() {
-    Item x = heap_.back();
+    const Key x = heap_.back();
     heap_.pop_back();
-    if (heap_.empty()) return;
-    size_t i = 0, n = heap_.size();
+    const size_t n = heap_.size();
+    if (!n) return;
+    size_t i = 0;
     for (;;) {
-      size_t c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && heap_[c + 1].before(heap_[c])) ++c;
-      if (!heap_[c].before(x)) break;
-      heap_[i] = heap_[c];
-      i = c;
+      const size_t c0 = 4 * i + 1;
+      if (c0 >= n) break;
+      size_t best = c0;
+      const size_t cend = std::min(c0 + 4, n);
+      for (size_t c = c0 + 1; c < cend; ++c)
+        if (heap_[c].before(heap_[best])) best = c;
+      if (!heap_[best].before(x)) break;
+      heap_[i] = heap_[best];
+      i = best;
     }
     heap_[i] = x;
   }
 
   sc_core::sc_event wake_;
-  std::vector<Item> heap_;
+  std::vector<Key> heap_;
+  std::vector<Record> records_;
+  std::vector<uint32_t> free_slots_;
   uint64_t next_seq_ = 0;
   uint64_t executed_ = 0;
   bool running_ = false;
