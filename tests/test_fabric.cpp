@@ -360,6 +360,8 @@ BOOST_AUTO_TEST_CASE(lossless_incast_pauses_and_loses_nothing) {
   json j = run_isolated([] {
     TopologyConfig t = incast_cfg(16);
     t.sw.buffer_kib = 4096;
+    t.sw.pfc_xoff_kib = 96;  // 16 ingress ports x 96 KiB + headroom fits the 4 MiB buffer
+    t.sw.pfc_xon_kib = 48;
     Fabric f("fabric", t);
     CountingSink sink;
     f.hosts[16]->set_receiver(&sink);

@@ -366,20 +366,21 @@ void Accelerator::complete_slot(int32_t idx) {
 void Accelerator::cache_result(JobState& job, uint64_t key, const tlm_generic_payload& out) {
   const size_t cap = cfg_.result_cache_slots ? cfg_.result_cache_slots : sram.share();
   if (!cap) return;
-  if (job.cache.size() < cap) job.cache.resize(cap);
-  if (job.cache_next >= job.cache.size()) job.cache_next = 0;
-  JobState::CachedResult& c = job.cache[job.cache_next];
+  JobState::TreeCache& tc = job.cache[uint8_t(key >> 40)];  // SlotKey: tree in bits 40-47
+  if (tc.ring.size() < cap) tc.ring.resize(cap);
+  if (tc.next >= tc.ring.size()) tc.next = 0;
+  JobState::CachedResult& c = tc.ring[tc.next];
   if (!c.frame.empty()) job.cache_index.erase(c.key);
   c.key = key;
   c.frame.assign(out.get_data_ptr(), out.get_data_ptr() + out.get_data_length());
-  job.cache_index[key] = job.cache_next;
-  job.cache_next = (job.cache_next + 1) % job.cache.size();
+  job.cache_index[key] = tc.next;
+  tc.next = (tc.next + 1) % tc.ring.size();
 }
 
 bool Accelerator::answer_from_cache(JobState& job, uint64_t key, const TreeSpec& tree, uint32_t ingress_port) {
   auto it = job.cache_index.find(key);
   if (it == job.cache_index.end()) return false;
-  const JobState::CachedResult& c = job.cache[it->second];
+  const JobState::CachedResult& c = job.cache[uint8_t(key >> 40)].ring[it->second];
   tlm_generic_payload* gp = pool_.allocate(c.frame.size());
   std::memcpy(gp->get_data_ptr(), c.frame.data(), c.frame.size());
   gp->set_data_length(uint32_t(c.frame.size()));

@@ -117,15 +117,19 @@ class Accelerator : public sc_core::sc_module, public EventHandler, public Egres
     // Result cache: the job's last emitted aggregated packets (key -> frame), so a retransmission for a
     // slot that already completed here (its result or partial sum was lost further on) is answered
     // again instead of opening a slot the other children will never fill. A worker cannot run more
-    // than its window past a slot it still waits for, so a cache as large as the job's memory share
-    // still holds that slot's result when the (relaxed) timeout fires.
+    // than its window past a slot it still waits for on that slot's tree, but the job's other trees
+    // run on meanwhile, so the cache is kept per tree: a ring as large as the job's memory share per
+    // tree still holds that slot's result when the (relaxed) timeout fires.
     struct CachedResult {
       uint64_t key = 0;
       std::vector<uint8_t> frame;
     };
-    std::vector<CachedResult> cache;
-    size_t cache_next = 0;
-    std::unordered_map<uint64_t, size_t> cache_index;
+    struct TreeCache {
+      std::vector<CachedResult> ring;
+      size_t next = 0;
+    };
+    std::unordered_map<uint8_t, TreeCache> cache;      // by tree id
+    std::unordered_map<uint64_t, size_t> cache_index;  // key -> position in its tree's ring
     const TreeSpec* tree(uint8_t id) const {
       for (auto& t : spec.trees)
         if (t.tree == id) return &t;

@@ -30,9 +30,13 @@ struct SwitchConfig {
   bool ecn = true;
   uint32_t ecn_k_packets = 65;        // DCTCP K (65 packets at 10 Gbps in the DCTCP paper)
   bool pfc = true;
-  uint32_t pfc_xoff_kib = 96;         // per ingress port, lossless class
-  uint32_t pfc_xon_kib = 48;
-  std::string scheduler = "strict";   // strict | drr
+  // PFC thresholds sit above the ECN threshold (K frames of ~1.5 KB), so that ECN slows senders
+  // before PAUSE stops them (PANAMA reacts to ECN; PFC is the lossless backstop).
+  uint32_t pfc_xoff_kib = 256;        // per ingress port, lossless class
+  uint32_t pfc_xon_kib = 128;
+  // DRR by default: strict priority would let the lossless aggregation class starve TCP (PANAMA is
+  // meant to share the fabric DCTCP-fairly, R3).
+  std::string scheduler = "drr";      // strict | drr
   uint32_t drr_quantum_bytes = 1538;
   int64_t ecmp_seed = 1;
 

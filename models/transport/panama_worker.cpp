@@ -115,6 +115,14 @@ PanamaTreeStats PanamaWorker::tree_stats(uint32_t i) const {
   return s;
 }
 
+std::vector<uint32_t> PanamaWorker::unanswered(size_t max) const {
+  std::vector<uint32_t> v;
+  if (!running_) return v;
+  for (uint32_t p = 0; p < packets_ && v.size() < max; ++p)
+    if (!acked_[p]) v.push_back(p);
+  return v;
+}
+
 void PanamaWorker::start(uint32_t iteration, ps_t at) {
   if (running_) throw std::logic_error("PanamaWorker::start: an all-reduce is still running");
   running_ = true;
@@ -133,7 +141,7 @@ void PanamaWorker::on_event(uint32_t kind, void* ptr, uint64_t arg) {
       for (Tree& t : trees_) {
         t.next = 0;
         t.outstanding = 0;
-        t.inflight.clear();
+        while (!t.inflight.empty()) t.inflight.pop_front();
         t.win_end = 0;
         t.cwr_end = 0;
         t.st.packets += t.count;
@@ -306,7 +314,8 @@ void PanamaWorker::on_result(tlm_generic_payload& gp, const DecodedPacket& d) {
     running_ = false;
     stats_.finish_ps = host_.ctx().now();
     ++stats_.iterations_done;
-    for (Tree& x : trees_) x.inflight.clear();
+    for (Tree& x : trees_)
+      while (!x.inflight.empty()) x.inflight.pop_front();
     if (on_done_) host_.ctx().events.schedule(stats_.finish_ps, on_done_, on_done_kind_, this, rank_);
     return;
   }
@@ -332,6 +341,7 @@ nlohmann::json PanamaWorker::to_json() const {
                                 {"max_outstanding", s.max_outstanding}, {"min_cwnd_cap", s.min_cwnd_cap}});
   }
   j["trees"] = tr;
+  j["unanswered"] = unanswered();
   return j;
 }
 

@@ -35,6 +35,7 @@
 
 #include "common/clock.h"
 #include "common/event_queue.h"
+#include "common/ring_queue.h"
 #include "control/controller.h"
 #include "network/host.h"
 
@@ -42,7 +43,6 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <vector>
 
@@ -57,7 +57,7 @@ struct PanamaWorkerConfig {
   // Retransmission timeout. Relaxed (the paper: need not be aggressive): 1 ms is far above the RTT of the
   // modelled fabrics (a few us plus queueing at K), so it fires only on real losses.
   double timeout_us = 1000.0;
-  double max_timeout_us = 1e5;      // backoff cap
+  double max_timeout_us = 1e4;      // backoff cap (10 ms)
   bool use_cwnd_cap = true;         // false: the "PANAMA without cwnd_cap" baseline
   uint32_t max_window = 4096;       // window bound per tree, packets (the only bound without cwnd_cap)
   uint32_t elements_per_packet = 0; // 0 = the most that fit the 1500-byte MTU (362 FP32)
@@ -114,6 +114,8 @@ class PanamaWorker : public EventHandler, public HostReceiver {
   ps_t duration_ps() const { return stats_.finish_ps - stats_.start_ps; }
   const PanamaWorkerStats& stats() const { return stats_; }
   PanamaTreeStats tree_stats(uint32_t t) const;
+  // Packets of the current all-reduce still without a result (diagnostics), at most `max` of them.
+  std::vector<uint32_t> unanswered(size_t max = 16) const;
   nlohmann::json to_json() const;
 
   void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
@@ -142,7 +144,7 @@ class PanamaWorker : public EventHandler, public HostReceiver {
     double rto_ps = 0;
     bool timer_pending = false;
     ps_t timer_at = 0;
-    std::deque<std::pair<uint32_t, ps_t>> inflight;  // (packet, send time) in send order; stale entries skipped
+    RingQueue<std::pair<uint32_t, ps_t>> inflight;  // (packet, send time) in send order; stale entries skipped
     PanamaTreeStats st;
   };
 
