@@ -2,7 +2,14 @@
 #include "accelerator/accelerator_config.h"
 #include "commands.h"
 #include "common/config.h"
+#include "control/controller.h"
 #include "harness/accel_bench.h"
+#include "network/topology.h"
+#include "transport/dctcp.h"
+#include "transport/panama_worker.h"
+#include "transport/ring_allreduce.h"
+#include "workload/flow_generator.h"
+#include "workload/ml_job.h"
 
 #include <systemc>
 
@@ -110,11 +117,26 @@ void add_accel_command(CLI::App& app) {
 void add_config_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("config", "Print every configuration key with its default and meaning");
   cmd->callback([] {
+    // Every model's parameters, as one registry would hold them for a whole run.
     AcceleratorConfig acc;
     AccelBenchConfig bench;
+    TopologyConfig topo;
+    DctcpConfig dctcp;
+    ControllerConfig ctrl;
+    PanamaWorkerConfig worker;
+    RingConfig ring;
+    FlowGenConfig flows;
+    MlJobConfig job;
     ConfigRegistry reg;
     acc.register_params(reg);
     bench.register_params(reg);
+    topo.register_params(reg);
+    dctcp.register_params(reg);
+    ctrl.register_params(reg);
+    worker.register_params(reg);
+    ring.register_params(reg);
+    flows.register_params(reg);
+    job.register_params(reg);
     std::cout << reg.describe();
   });
 }
