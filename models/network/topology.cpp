@@ -262,8 +262,7 @@ nlohmann::json Fabric::summary() const {
   for (auto& s : switches) ports += s->num_ports();
   return nlohmann::json{{"type", cfg_.type},          {"hosts", hosts.size()},
                         {"switches", switches.size()}, {"links", links.size()},
-                        {"switch_ports", ports},        {"bisection_gbps", bisection_gbps_},
-                        {"build_s", build_s_}};
+                        {"switch_ports", ports},        {"bisection_gbps", bisection_gbps_}};
 }
 
 std::string Fabric::to_dot() const {

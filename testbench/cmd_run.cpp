@@ -1,0 +1,53 @@
+// `panama run SCENARIO.yaml`: a shared-cluster run (harness/scenario.h); writes DIR/summary.json.
+#include "commands.h"
+#include "harness/scenario.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+
+namespace panama::cli {
+
+void add_run_command(CLI::App& app) {
+  struct Opts {
+    std::string file, out = "out", json;
+    std::vector<std::string> sets;
+  };
+  auto o = std::make_shared<Opts>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a shared-cluster scenario (jobs, PANAMA, background flows)");
+  cmd->add_option("scenario", o->file, "scenario YAML file")->required();
+  cmd->add_option("--set", o->sets, "override a key: --set scenario.seed=2")->take_all()->allow_extra_args(false);
+  cmd->add_option("--out", o->out, "output directory (summary.json)");
+  cmd->add_option("--json", o->json, "also write the summary to this file");
+  cmd->callback([o] {
+    try {
+      const ScenarioConfig cfg = load_scenario(o->file, o->sets);
+      const nlohmann::json s = run_scenario(cfg);
+      std::filesystem::create_directories(o->out);
+      std::ofstream(o->out + "/summary.json") << s.dump(2) << "\n";
+      if (!o->json.empty()) std::ofstream(o->json) << s.dump(2) << "\n";
+      std::cout << "scenario " << cfg.name << ": " << s["scenario"]["simulated_us"].get<double>() << " us simulated in "
+                << s["host"]["wall_s"].get<double>() << " s\n";
+      for (const auto& j : s["jobs"])
+        std::cout << "  job " << j["id"] << " (" << j["protocol"].get<std::string>()
+                  << (j["aggregated"].get<bool>() ? ", in-network" : ", host baseline") << "): "
+                  << (j["done"].get<bool>() ? std::to_string(j["training_time_s"].get<double>() * 1e3) + " ms"
+                                            : std::string("not finished"))
+                  << ", " << j["iterations_done"] << " iterations, all-reduce " << std::fixed << std::setprecision(1)
+                  << j["allreduce_gbps"].get<double>() << " Gbps" << std::defaultfloat << "\n";
+      const auto& f = s["flows"];
+      std::cout << "  background flows: " << f["completed"] << " of " << f["generated"] << " completed; short (<100 KB) FCT mean "
+                << f["short_fct_mean_us"] << " us, p99 " << f["short_fct_p99_us"] << " us\n"
+                << "  drops: " << s["drops_total"] << " (lossless " << s["drops_lossless"] << "); accelerator slot stalls "
+                << s["accelerators"]["slot_stalls"] << "\n"
+                << "  summary: " << o->out << "/summary.json\n";
+    } catch (const ConfigError& e) {
+      std::cerr << "panama run: " << e.what() << "\n";
+      set_exit_code(2);
+    }
+  });
+}
+
+}  // namespace panama::cli

@@ -1,0 +1,54 @@
+// A shared-cluster scenario (`panama run SCENARIO.yaml`): one YAML file describes the fabric, the
+// accelerators, the PANAMA protocol, the job mix and the background traffic; the run writes a summary.
+// Keys: scenario.* (below), topology.*, accelerator.*, controller.*, panama.*, dctcp.*, ring.*, the job
+// table `jobs` (one record per job) and workload.flows.* (background DCTCP flows; no cdf = none).
+#pragma once
+
+#include "accelerator/accelerator_config.h"
+#include "common/config.h"
+#include "control/controller.h"
+#include "network/topology.h"
+#include "transport/dctcp.h"
+#include "transport/panama_worker.h"
+#include "transport/ring_allreduce.h"
+#include "workload/flow_generator.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace panama {
+
+struct ScenarioConfig {
+  std::string name = "scenario";
+  double duration_us = 10000;      // stop at this simulated time at the latest
+  bool stop_when_jobs_done = true; // stop earlier, once every job has finished (background flows cut off)
+  int64_t seed = 1;                // seeds the fabric, the flow generator and placement
+  std::string placement = "packed";  // packed: consecutive hosts per job; spread: strided over the fabric
+
+  TopologyConfig topo;
+  AcceleratorConfig accel;
+  ControllerConfig controller;
+  PanamaWorkerConfig worker;
+  DctcpConfig dctcp;
+  RingConfig ring;
+  FlowGenConfig flows;
+  ConfigRegistry::Table jobs;      // {model, workers, iterations?, protocol?, overlap?, trees?, start_us?, compute_us?, gradient_mb?}
+  std::string base_dir = ".";      // where relative paths (the flow CDF) are resolved first
+
+  void register_params(ConfigRegistry& reg);
+  void validate() const;
+};
+
+// Loads `path` (and overrides) into a fresh config; errors name the key and the file.
+ScenarioConfig load_scenario(const std::string& path, const std::vector<std::string>& overrides);
+
+// Runs the scenario in this process (one elaboration per process) and returns the summary:
+// {scenario, jobs: [{id, model, protocol, aggregated, fallback, workers, iterations, training_time_s,
+//  iteration_ms_mean, allreduce_gbps}], flows: {generated, completed, fct_mean_us, fct_p99_us,
+//  short_fct_mean_us, short_fct_p99_us, slowdown by size bucket}, network: fabric summary,
+//  accelerators: {peak_slots, slot_stalls, contributions}, drops_lossless, drops_total, host: {wall_s, ...}}.
+// Everything but `host` is a function of the configuration only.
+nlohmann::json run_scenario(const ScenarioConfig& cfg);
+
+}  // namespace panama

@@ -1,0 +1,90 @@
+// Shared-cluster scenarios (`panama run`): loading with clear errors, a tiny end-to-end run whose
+// summary keeps the invariants, and determinism (same seed, same summary apart from `host`).
+#define BOOST_TEST_MODULE scenario
+#include <boost/test/unit_test.hpp>
+
+#include "harness/isolated.h"
+#include "harness/scenario.h"
+
+#include <fstream>
+
+using namespace panama;
+using nlohmann::json;
+
+namespace {
+
+const std::string kSmall = std::string(PANAMA_SOURCE_DIR) + "/testbench/scenarios/small-shared.yaml";
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const std::string path = "test_scenario_" + name + ".yaml";
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string error_of(const std::string& path, const std::vector<std::string>& sets = {}) {
+  try {
+    load_scenario(path, sets);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(scenario)
+
+BOOST_AUTO_TEST_CASE(scenarios_load_and_bad_ones_name_the_key) {
+  const ScenarioConfig ok = load_scenario(kSmall, {});
+  BOOST_TEST(ok.jobs.size() == 2u);
+  BOOST_TEST(ok.topo.type == "leaf_spine");
+  // An unknown key: named with the file and line.
+  const std::string f1 = write_temp("unknown", "scenario:\n  duraton_us: 5\n");
+  const std::string e1 = error_of(f1);
+  BOOST_TEST(e1.find("scenario.duraton_us") != std::string::npos, e1);
+  BOOST_TEST(e1.find(f1) != std::string::npos, e1);
+  // A bad protocol and too many workers: refused before simulation, naming the record.
+  const std::string base = "topology: {type: leaf_spine, leaves: 2, spines: 1, hosts_per_leaf: 2, pswitches: all}\n";
+  const std::string e2 = error_of(write_temp("proto", base + "jobs:\n  - {model: resnet50, workers: 2, protocol: magic}\n"));
+  BOOST_TEST(e2.find("jobs[0].protocol") != std::string::npos, e2);
+  const std::string e3 = error_of(write_temp("hosts", base + "jobs:\n  - {model: resnet50, workers: 9}\n"));
+  BOOST_TEST(e3.find("need 9 hosts but the topology has 4") != std::string::npos, e3);
+  const std::string e4 = error_of(write_temp("model", base + "jobs:\n  - {model: lenet, workers: 2}\n"));
+  BOOST_TEST(e4.find("jobs[0].model") != std::string::npos, e4);
+  const std::string e5 = error_of(kSmall, {"scenario.placement=diagonal"});
+  BOOST_TEST(e5.find("scenario.placement") != std::string::npos, e5);
+}
+
+BOOST_AUTO_TEST_CASE(tiny_run_keeps_the_summary_invariants) {
+  // Every job finishes its iterations, the lossless class drops nothing, every background flow that
+  // started completes, and the PANAMA job (in-network) all-reduces faster than the ring job: at best
+  // twice as fast for large messages (ring moves 2(N-1)/N = 1.5 G per worker at N = 4, INA moves G).
+  json s = run_isolated([] { return run_scenario(load_scenario(kSmall, {})); });
+  BOOST_TEST_REQUIRE(s["jobs"].size() == 2u);
+  for (auto& j : s["jobs"]) {
+    BOOST_TEST(j["done"].get<bool>());
+    BOOST_TEST(j["iterations_done"].get<int>() == 2);
+    BOOST_TEST(j["training_time_s"].get<double>() > 0);
+  }
+  BOOST_TEST(s["jobs"][0]["aggregated"].get<bool>());
+  BOOST_TEST(!s["jobs"][1]["aggregated"].get<bool>());
+  BOOST_TEST(s["jobs"][0]["allreduce_gbps"].get<double>() > s["jobs"][1]["allreduce_gbps"].get<double>());
+  BOOST_TEST(s["drops_lossless"].get<uint64_t>() == 0u);
+  BOOST_TEST(s["flows"]["generated"].get<uint64_t>() > 0u);
+  BOOST_TEST(s["flows"]["completed"] == s["flows"]["generated"]);
+  BOOST_TEST(s["accelerators"]["slot_stalls"].get<uint64_t>() == 0u);
+  BOOST_TEST(s["host"]["wall_s"].get<double>() > 0);
+}
+
+BOOST_AUTO_TEST_CASE(same_seed_gives_the_same_summary) {
+  json a = run_isolated([] { return run_scenario(load_scenario(kSmall, {})); });
+  json b = run_isolated([] { return run_scenario(load_scenario(kSmall, {})); });
+  json c = run_isolated([] { return run_scenario(load_scenario(kSmall, {"scenario.seed=2"})); });
+  a.erase("host");
+  b.erase("host");
+  c.erase("host");
+  BOOST_TEST((a == b), "same seed, different summaries");
+  BOOST_TEST((a != c), "another seed should change the background flows");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
