@@ -330,7 +330,7 @@ namespace {
 // spine (the only candidate); its leaf-0 partial sums go up leaf0->spine, one packet per slot, and its
 // results come down spine->leaf1. With `tcp`, a DCTCP flow host 2 (leaf 0) -> host 5 (leaf 1) crosses the
 // same links, so the two classes share one 40 Gbps bottleneck (leaf0->spine). Both are window-controlled by
-// ECN, marked at K = 32 frames per class queue (set below PFC XOFF, 96 KiB = 64 frames, so that ECN and
+// ECN, marked at K = 32 frames per class queue (set well below PFC XOFF, 256 KiB ~ 170 frames, so that ECN and
 // not PAUSE acts first); the switch serves the classes (lossless aggregation, lossy TCP) by deficit round
 // robin with equal quanta. PANAMA runs 4 all-reduces of 2897 packets (4.2 MB) from 100 us, when the TCP
 // flow is in steady state; goodputs are measured over PANAMA's run.
@@ -408,11 +408,17 @@ BOOST_AUTO_TEST_CASE(timeouts_recover_corruption_losses_exactly) {
   // so tens of losses are expected. The relaxed 1 ms timeout re-sends every unanswered packet with the
   // retransmit flag; accelerators either add it (slot still open) or answer from their result cache.
   // Expected: every worker completes both iterations with every result exact; retransmits > 0.
-  json j = run_isolated([] {
+  // Run twice: with the default 1 MiB SRAM, and with 64 KiB (44 slots: result caches of 44 per tree,
+  // far fewer than the 250 packets of each tree), which only recovers because a worker's window bounds
+  // the span from its oldest unanswered packet, so a lost result is still cached when its timeout fires.
+  for (uint32_t sram_kib : {1024u, 64u}) {
+  json j = run_isolated([sram_kib] {
     TopologyConfig t = leaf_spine(2, 4, 4);
     t.corrupt_probability = 1e-3;
     t.seed = 7;
-    Fabric f("fabric", t);
+    AcceleratorConfig acc;
+    acc.sram_kib = sram_kib;
+    Fabric f("fabric", t, acc);
     Controller c(f, no_threshold());
     std::vector<uint32_t> hosts{0, 1, 2, 3, 4, 5, 6, 7};
     const uint64_t G = 1001 * kPacketBytes;
@@ -466,6 +472,7 @@ BOOST_AUTO_TEST_CASE(timeouts_recover_corruption_losses_exactly) {
                                     << j["answered"] << " answered from caches, " << j["us"] << " us");
   BOOST_TEST(j["corrupted"].get<uint64_t>() > 0u);
   BOOST_TEST(retx > 0u);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -283,6 +283,7 @@ bool Accelerator::issue_pass() {
     s.children_seen |= 1ull << m.ingress_port;
     ++s.contributions;
     if (m.dec.ecn == kEcnCe) s.ecn = kEcnCe;
+    if (m.dec.hdr.flags & kFlagRetransmit) s.retransmitted = true;
     s.cwnd_cap = std::min(s.cwnd_cap, m.dec.hdr.cwnd_cap);
     ++stats_.contributions;
     stats_.contribution_bytes += taken[i]->get_data_length();
@@ -323,7 +324,9 @@ void Accelerator::complete_slot(int32_t idx) {
   // Build the aggregated packet from the slot's bytes before the slot is recycled.
   tlm_generic_payload* out = pool_.allocate(aggregation_frame_bytes(s.count, s.type));
   PanamaHeader h = s.first_hdr;
-  h.flags = tree.is_root ? kFlagResult : 0;
+  // A partial rebuilt from retransmissions keeps the flag, so a parent that already completed the slot
+  // answers from its cache instead of opening a slot no other child will fill.
+  h.flags = tree.is_root ? kFlagResult : (s.retransmitted ? kFlagRetransmit : 0);
   h.worker = 0xffff;
   AggregationAddressing a;
   a.src_mac = node_mac(0);

@@ -28,7 +28,7 @@ void AcceleratorConfig::register_params(ConfigRegistry& reg, const std::string& 
   reg.add(p + ".egress_latency_cycles", &egress_latency_cycles, "egress mux latency, cycles", 0, 1000);
   reg.add(p + ".max_jobs", &max_jobs, "job contexts held at once", 1, 4096);
   reg.add(p + ".result_cache_slots", &result_cache_slots,
-          "aggregated packets kept per job to answer retransmissions (0 = as many as the job's memory share)", 0, 1 << 20);
+          "aggregated packets kept per job and tree to answer retransmissions (0 = as many as the job's memory share)", 0, 1 << 20);
   reg.add(p + ".process_nm", &process_nm, "ASIC process node for the area estimate, nm", 3.0, 180.0);
 }
 

@@ -36,7 +36,7 @@ struct AcceleratorConfig {
   // Egress mux.
   uint32_t egress_latency_cycles = 2;   // arbitration + output register latency
   uint32_t max_jobs = 16;               // job contexts (slot-table partitions) the accelerator holds
-  uint32_t result_cache_slots = 0;      // emitted aggregated packets kept per job for retransmissions (0 = the job's share)
+  uint32_t result_cache_slots = 0;      // emitted aggregated packets kept per job and tree for retransmissions (0 = the job's share)
 
   // Area model.
   double process_nm = 16.0;             // ASIC process node for the area estimate

@@ -41,6 +41,7 @@ struct Slot {
   uint64_t ready_cycle = 0;       // partial sum committed to SRAM (read-after-write ordering)
   uint64_t completing_arrival = 0;  // arrival cycle of the contribution that completed the slot
   bool completing = false;        // complete; the aggregated packet is on its way out of the tree
+  bool retransmitted = false;     // a contribution carried the retransmit flag
   bool in_use = false;
   PanamaHeader first_hdr;         // header of the first contribution (addressing of the output)
   Ipv4Addr group = 0;             // the tree's multicast address

@@ -61,6 +61,10 @@ Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, c
   else if (cfg.type == "incast") build_incast();
   else build_custom();
   for (auto& s : switches) s->finalize_ports();
+  // Host NICs schedule their classes like the switches (DRR by default): with strict priority a host
+  // running a PANAMA worker would hold back its own short TCP flows for as long as its window lasts.
+  const Scheduler host_sched = cfg_.sw.scheduler == "drr" ? Scheduler::deficit_round_robin : Scheduler::strict_priority;
+  for (auto& h : hosts) h->port(0).set_scheduler(host_sched, cfg_.sw.drr_quantum_bytes);
   check_connected();
   compute_routes();
   build_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

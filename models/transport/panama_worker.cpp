@@ -140,6 +140,7 @@ void PanamaWorker::on_event(uint32_t kind, void* ptr, uint64_t arg) {
       stats_.finish_ps = 0;
       for (Tree& t : trees_) {
         t.next = 0;
+        t.una = 0;
         t.outstanding = 0;
         while (!t.inflight.empty()) t.inflight.pop_front();
         t.win_end = 0;
@@ -164,7 +165,7 @@ void PanamaWorker::pump(Tree& t) {
   const uint32_t T = uint32_t(trees_.size());
   const uint32_t idx = uint32_t(&t - trees_.data());
   const uint32_t w = window_of(t);
-  while (t.outstanding < w && t.next < t.count) {
+  while (t.next - t.una < w && t.next < t.count) {
     send_packet(t.next * T + idx, false);
     ++t.next;
     ++t.outstanding;
@@ -265,6 +266,10 @@ void PanamaWorker::on_result(tlm_generic_payload& gp, const DecodedPacket& d) {
   acked_[p] = 1;
   ++acked_count_;
   --t.outstanding;
+  {
+    const uint32_t T = uint32_t(trees_.size()), idx = p % T;
+    while (t.una < t.count && acked_[size_t(t.una) * T + idx]) ++t.una;
+  }
   const bool ce = d.ecn == kEcnCe;
   ++stats_.results;
   ++t.st.results;

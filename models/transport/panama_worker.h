@@ -135,6 +135,10 @@ class PanamaWorker : public EventHandler, public HostReceiver {
     uint32_t next = 0;              // next never-sent ordinal k (packet = k T + t)
     uint32_t count = 0;             // packets of this tree per all-reduce
     uint32_t outstanding = 0;
+    // Lowest ordinal not yet answered. The window bounds the span next - una, as TCP bounds
+    // snd_nxt - snd_una: a lost result stops the tree at most a window later, so the accelerators'
+    // result caches (at least a window deep) still hold it when the retransmission comes.
+    uint32_t una = 0;
     double cwnd = 1, alpha = 0;
     uint16_t cap = 0xffff;
     uint32_t win_end = 0;           // alpha window: ends at a result for ordinal >= win_end
