@@ -11,6 +11,7 @@ PACKAGES=(
   libyaml-cpp-dev         # configuration files
   nlohmann-json3-dev      # JSON output
   verilator               # RTL co-simulation tests (testbench/rtl)
+  gnuplot-nox             # PNG plots of `panama run` and `panama sweep` (the CSV data is written without it)
 )
 
 missing=()

@@ -2,6 +2,8 @@
 #include "commands.h"
 #include "harness/scenario.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -24,8 +26,8 @@ void add_run_command(CLI::App& app) {
   cmd->callback([o] {
     try {
       const ScenarioConfig cfg = load_scenario(o->file, o->sets);
-      const nlohmann::json s = run_scenario(cfg);
       std::filesystem::create_directories(o->out);
+      const nlohmann::json s = run_scenario(cfg, o->out, isatty(2) != 0);
       std::ofstream(o->out + "/summary.json") << s.dump(2) << "\n";
       if (!o->json.empty()) std::ofstream(o->json) << s.dump(2) << "\n";
       std::cout << "scenario " << cfg.name << ": " << s["scenario"]["simulated_us"].get<double>() << " us simulated in "
@@ -42,7 +44,8 @@ void add_run_command(CLI::App& app) {
                 << f["short_fct_mean_us"] << " us, p99 " << f["short_fct_p99_us"] << " us\n"
                 << "  drops: " << s["drops_total"] << " (lossless " << s["drops_lossless"] << "); accelerator slot stalls "
                 << s["accelerators"]["slot_stalls"] << "\n"
-                << "  summary: " << o->out << "/summary.json\n";
+                << "  summary: " << o->out << "/summary.json (CSV time series, plots: " << s["host"]["plots"].get<std::string>()
+                << ")\n";
     } catch (const ConfigError& e) {
       std::cerr << "panama run: " << e.what() << "\n";
       set_exit_code(2);

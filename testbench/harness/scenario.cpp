@@ -7,7 +7,12 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <filesystem>
 #include <memory>
 
@@ -19,6 +24,9 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   reg.add("scenario.stop_when_jobs_done", &stop_when_jobs_done, "stop once every job has finished");
   reg.add("scenario.seed", &seed, "seed of the fabric, the background flows and the placement", 0, INT64_MAX);
   reg.add_choice("scenario.placement", &placement, "how jobs get hosts", {"packed", "spread"});
+  reg.add("scenario.sample_us", &sample_us, "time-series sampling interval, us", 1.0, 1e9);
+  reg.add_choice("scenario.protocol", &protocol, "override every job's protocol (empty: as listed)",
+                 {"", "panama", "single_tree", "panama_nocap", "ring"});
   topo.register_params(reg);
   accel.register_params(reg);
   controller.register_params(reg);
@@ -94,7 +102,134 @@ ScenarioConfig load_scenario(const std::string& path, const std::vector<std::str
   return cfg;
 }
 
-nlohmann::json run_scenario(const ScenarioConfig& cfg) {
+namespace {
+
+// Samples every switch port's queue and every PANAMA tree window of each job's first worker.
+class RunSampler : public EventHandler {
+ public:
+  RunSampler(Fabric& f, const std::vector<std::unique_ptr<MlJob>>& jobs, ps_t interval, ps_t until,
+             const std::string& dir)
+      : f_(f), jobs_(jobs), interval_(interval), until_(until), q_(dir + "/queues.csv"), w_(dir + "/windows.csv") {
+    q_ << "time_us,switch,port,queue_bytes,tx_bytes,ecn_marked\n";
+    w_ << "time_us,job,tree,cwnd,alpha\n";
+    f.events.schedule(0, this, 0);
+  }
+  void on_event(uint32_t, void*, uint64_t) override {
+    const ps_t now = f_.ctx.now();
+    const double t = double(now) / 1e6;
+    for (auto& s : f_.switches)
+      for (uint32_t p = 0; p < s->num_ports(); ++p) {
+        const EgressPort& ep = s->port(p);
+        q_ << t << ',' << s->basename() << ',' << p << ',' << ep.total_bytes() << ',' << ep.counters.tx_bytes << ','
+           << ep.counters.ecn_marked << '\n';
+      }
+    for (auto& j : jobs_)
+      if (!j->workers().empty()) {
+        const PanamaWorker& w = *j->workers().front();
+        for (uint32_t tr = 0; tr < w.num_trees(); ++tr) {
+          const PanamaTreeStats st = w.tree_stats(tr);
+          w_ << t << ',' << j->id() << ',' << tr << ',' << st.cwnd << ',' << st.alpha << '\n';
+        }
+      }
+    bool all_done = true;
+    for (auto& j : jobs_) all_done = all_done && j->done();
+    if (now + interval_ <= until_ && !all_done) f_.events.schedule(now + interval_, this, 0);
+  }
+
+ private:
+  Fabric& f_;
+  const std::vector<std::unique_ptr<MlJob>>& jobs_;
+  ps_t interval_, until_;
+  std::ofstream q_, w_;
+};
+
+void write_plots(const std::string& dir, const nlohmann::json& s, size_t flows) {
+  std::ofstream gp(dir + "/plots.gp");
+  gp << "# gnuplot script written by panama run; regenerate the PNGs with: gnuplot plots.gp\n"
+     << "set datafile separator ','\nset terminal pngcairo size 900,560\nset grid\nset key outside\n";
+  if (flows) {
+    gp << "set output 'fct_cdf.png'\nset title 'Background flow completion times'\nset xlabel 'FCT (us)'\n"
+       << "set ylabel 'CDF'\nset logscale x\nplot 'flows.csv' every ::1 using 6:(1.0/" << flows
+       << ") smooth cumulative with lines lw 2 title 'all flows'\nunset logscale x\n";
+    gp << "set output 'slowdown_by_size.png'\nset title 'Slowdown by flow size'\nset style data histograms\n"
+       << "set style fill solid 0.6\nset xlabel 'flow size'\nset ylabel 'slowdown (FCT / ideal)'\n"
+       << "plot 'slowdown_by_size.csv' every ::1 using 3:xtic(1) title 'mean', '' every ::1 using 4 title 'p99'\n"
+       << "set style data lines\n";
+  }
+  // Lines need one series per column: pivot the long-format time series (queues of the four busiest
+  // ports, every window) into wide tables for the plots.
+  // `keys` empty: every key found in the data, in order of first appearance.
+  auto pivot = [&](const std::string& in, const std::string& out, auto key_of, std::vector<std::string> keys,
+                   size_t value_col) {
+    const bool discover = keys.empty();
+    std::ifstream f(dir + "/" + in);
+    std::map<std::string, std::map<std::string, std::string>> rows;  // time -> key -> value
+    std::vector<std::string> times;
+    std::string line;
+    std::getline(f, line);
+    while (std::getline(f, line)) {
+      std::vector<std::string> c;
+      size_t a = 0;
+      for (size_t b; (b = line.find(',', a)) != std::string::npos; a = b + 1) c.push_back(line.substr(a, b - a));
+      c.push_back(line.substr(a));
+      if (c.size() <= value_col) continue;
+      const std::string k = key_of(c);
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
+        if (!discover) continue;
+        keys.push_back(k);
+      }
+      if (!rows.count(c[0])) times.push_back(c[0]);
+      rows[c[0]][k] = c[value_col];
+    }
+    std::ofstream o(dir + "/" + out);
+    o << "time_us";
+    for (const auto& k : keys) o << ',' << k;
+    o << '\n';
+    for (const auto& t : times) {
+      o << t;
+      for (const auto& k : keys) o << ',' << (rows[t].count(k) ? rows[t][k] : "");
+      o << '\n';
+    }
+    return keys;
+  };
+  std::vector<std::string> ports;
+  for (const auto& b : s["network"]["busiest_ports"])
+    if (ports.size() < 4) ports.push_back(b["switch"].get<std::string>() + ":" + std::to_string(b["port"].get<int>()));
+  if (!ports.empty())
+    pivot("queues.csv", "queues_busiest.csv", [](const std::vector<std::string>& c) { return c[1] + ":" + c[2]; }, ports, 3);
+  const std::vector<std::string> tree_keys = pivot(
+      "windows.csv", "windows_wide.csv", [](const std::vector<std::string>& c) { return "job " + c[1] + " tree " + c[2]; },
+      {}, 3);
+  gp << "set output 'queues.png'\nset title 'Egress queues of the busiest ports'\nset xlabel 'time (us)'\n"
+     << "set ylabel 'queue (bytes)'\nset key autotitle columnhead\nplot";
+  for (size_t i = 0; i < ports.size(); ++i) gp << (i ? "," : "") << " 'queues_busiest.csv' using 1:" << i + 2 << " with lines";
+  if (ports.empty()) gp << " 0 notitle";
+  gp << "\nset output 'windows.png'\nset title 'PANAMA windows (first worker of each job)'\nset ylabel 'cwnd (packets)'\nplot";
+  bool any = false;
+  for (size_t i = 0; i < tree_keys.size(); ++i) {
+    gp << (any ? "," : "") << " 'windows_wide.csv' using 1:" << i + 2 << " with lines title '" << tree_keys[i] << "'";
+    any = true;
+  }
+  if (!any) gp << " 0 notitle";
+  gp << "\nunset key\nset key outside";
+  gp << "\nset output 'training_time.png'\nset title 'Training time per job'\nset style data histograms\n"
+     << "set style fill solid 0.6\nset xlabel 'job'\nset ylabel 'training time (ms)'\n"
+     << "plot 'jobs.csv' every ::1 using 3:xtic(1) title 'training time'\n";
+  gp.close();
+  std::ofstream jobs(dir + "/jobs.csv");
+  jobs << "job,protocol,training_time_ms\n";
+  for (const auto& j : s["jobs"])
+    jobs << j["id"] << ',' << j["protocol"].get<std::string>() << ',' << j["training_time_s"].get<double>() * 1e3 << '\n';
+  std::ofstream sz(dir + "/slowdown_by_size.csv");
+  sz << "bucket,count,slowdown_mean,slowdown_p99\n";
+  if (s["flows"].contains("by_size"))
+    for (auto& [name, b] : s["flows"]["by_size"].items())
+      sz << name << ',' << b["count"] << ',' << b["slowdown_mean"] << ',' << b["slowdown_p99"] << '\n';
+}
+
+}  // namespace
+
+nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_dir, bool progress) {
   const auto t0 = std::chrono::steady_clock::now();
   TopologyConfig topo = cfg.topo;
   topo.seed = cfg.seed;
@@ -130,7 +265,7 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg) {
     MlJobConfig jc;
     jc.model = r.at("model");
     jc.iterations = uint32_t(field(r, "iterations", 1, i));
-    jc.protocol = text(r, "protocol", "panama");
+    jc.protocol = cfg.protocol.empty() ? text(r, "protocol", "panama") : cfg.protocol;
     jc.overlap = text(r, "overlap", "false") == "true";
     jc.trees = uint32_t(field(r, "trees", 0, i));
     jc.start_us = field(r, "start_us", 0, i);
@@ -155,18 +290,31 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg) {
     gen = std::make_unique<FlowGenerator>(fabric, tcp, *cdf, fc);
     gen->start();
   }
+  const ps_t end = ps_t(cfg.duration_us * 1e6);
+  std::unique_ptr<RunSampler> sampler;
+  if (!out_dir.empty()) {
+    std::filesystem::create_directories(out_dir);
+    sampler = std::make_unique<RunSampler>(fabric, jobs, ps_t(cfg.sample_us * 1e6), end, out_dir);
+  }
   const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   // Run in slices so that the run can stop as soon as every job is done.
   const auto t1 = std::chrono::steady_clock::now();
-  const ps_t end = ps_t(cfg.duration_us * 1e6);
   const ps_t slice = std::max<ps_t>(end / 200, 1000000);
   while (sc_core::sc_time_stamp() < from_ps(end)) {
     const ps_t now = to_ps(sc_core::sc_time_stamp());
     sc_core::sc_start(from_ps(std::min(slice, end - now)));
     const bool all_done = std::all_of(jobs.begin(), jobs.end(), [](auto& j) { return j->done(); });
+    if (progress) {
+      const double w = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+      const double frac = double(to_ps(sc_core::sc_time_stamp())) / double(end);
+      std::fprintf(stderr, "\r  %8.0f / %.0f us simulated  %6.2f M events/s  ETA %5.0f s ",
+                   double(to_ps(sc_core::sc_time_stamp())) / 1e6, cfg.duration_us,
+                   w > 0 ? double(fabric.events.executed()) / w / 1e6 : 0.0, frac > 0 ? w / frac - w : 0.0);
+    }
     if ((cfg.stop_when_jobs_done && !jobs.empty() && all_done) || !sc_core::sc_pending_activity()) break;
   }
+  if (progress) std::fprintf(stderr, "\n");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   const ps_t elapsed = to_ps(sc_core::sc_time_stamp());
 
@@ -230,8 +378,8 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg) {
     }
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
-  return nlohmann::json{
-      {"scenario", {{"name", cfg.name}, {"seed", cfg.seed}, {"simulated_us", double(elapsed) / 1e6}}},
+  nlohmann::json summary = nlohmann::json{
+      {"scenario", {{"name", cfg.name}, {"seed", cfg.seed}, {"protocol", cfg.protocol}, {"simulated_us", double(elapsed) / 1e6}}},
       {"jobs", jj},
       {"flows", flows},
       {"network", fabric_summary(fabric, elapsed)},
@@ -240,6 +388,35 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg) {
       {"drops_total", fabric.total_drops()},
       {"host",
        {{"wall_s", wall}, {"build_s", build_s}, {"events", fabric.events.executed()}, {"peak_rss_mb", double(ru.ru_maxrss) / 1024.0}}}};
+  if (!out_dir.empty()) {
+    sampler.reset();  // flush the time series
+    std::ofstream fl(out_dir + "/flows.csv");
+    fl << "id,src,dst,bytes,start_us,fct_us,ideal_us,slowdown\n";
+    size_t nflows = 0;
+    if (gen)
+      for (const FlowResult& r : gen->results()) {
+        fl << r.rec.id << ',' << r.rec.src << ',' << r.rec.dst << ',' << r.rec.bytes << ',' << double(r.rec.start_ps) / 1e6
+           << ',' << double(r.rec.fct_ps()) / 1e6 << ',' << double(r.ideal_ps) / 1e6 << ',' << r.slowdown << '\n';
+        ++nflows;
+      }
+    fl.close();
+    std::ofstream it(out_dir + "/iterations.csv");
+    it << "job,iteration,iteration_ms,allreduce_ms\n";
+    for (auto& j : jobs)
+      for (size_t k = 0; k < j->iteration_ps().size(); ++k)
+        it << j->id() << ',' << k << ',' << double(j->iteration_ps()[k]) / 1e9 << ','
+           << (k < j->allreduce_ps().size() ? double(j->allreduce_ps()[k]) / 1e9 : 0.0) << '\n';
+    it.close();
+    write_plots(out_dir, summary, nflows);
+    // PNGs only where gnuplot is installed (Debian gnuplot-nox); the script and data are there regardless.
+    if (std::system("command -v gnuplot > /dev/null 2>&1") == 0) {
+      const std::string cmd = "cd '" + out_dir + "' && gnuplot plots.gp > /dev/null 2>&1";
+      summary["host"]["plots"] = std::system(cmd.c_str()) == 0 ? "written" : "gnuplot failed";
+    } else {
+      summary["host"]["plots"] = "skipped: gnuplot not installed";
+    }
+  }
+  return summary;
 }
 
 }  // namespace panama

@@ -25,6 +25,8 @@ struct ScenarioConfig {
   bool stop_when_jobs_done = true; // stop earlier, once every job has finished (background flows cut off)
   int64_t seed = 1;                // seeds the fabric, the flow generator and placement
   std::string placement = "packed";  // packed: consecutive hosts per job; spread: strided over the fabric
+  std::string protocol = "";       // non-empty: every job uses this protocol (A/B runs of one job mix)
+  double sample_us = 50;           // time-series sampling interval (queues, windows), us
 
   TopologyConfig topo;
   AcceleratorConfig accel;
@@ -49,6 +51,10 @@ ScenarioConfig load_scenario(const std::string& path, const std::vector<std::str
 //  short_fct_mean_us, short_fct_p99_us, slowdown by size bucket}, network: fabric summary,
 //  accelerators: {peak_slots, slot_stalls, contributions}, drops_lossless, drops_total, host: {wall_s, ...}}.
 // Everything but `host` is a function of the configuration only.
-nlohmann::json run_scenario(const ScenarioConfig& cfg);
+// With `out_dir`, also writes the CSV time series (queues.csv, windows.csv), per-flow and per-iteration
+// records (flows.csv, iterations.csv), a gnuplot script (plots.gp) and, when gnuplot is installed, the
+// PNG plots (fct_cdf, slowdown_by_size, queues, windows, training_time). `progress` draws a progress
+// line (simulated time, events/s, ETA) on standard error.
+nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_dir = "", bool progress = false);
 
 }  // namespace panama
