@@ -14,7 +14,7 @@ namespace panama::cli {
 
 void add_run_command(CLI::App& app) {
   struct Opts {
-    std::string file, out = "out", json;
+    std::string file, out = "out", json, vcd;
     std::vector<std::string> sets;
   };
   auto o = std::make_shared<Opts>();
@@ -23,9 +23,12 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--set", o->sets, "override a key: --set scenario.seed=2")->take_all()->allow_extra_args(false);
   cmd->add_option("--out", o->out, "output directory (summary.json)");
   cmd->add_option("--json", o->json, "also write the summary to this file");
+  cmd->add_option("--vcd", o->vcd, "VCD of one PSwitch's accelerator (scenario.vcd_switch, window scenario.vcd_from_us/to_us)");
   cmd->callback([o] {
     try {
-      const ScenarioConfig cfg = load_scenario(o->file, o->sets);
+      std::vector<std::string> sets = o->sets;
+      if (!o->vcd.empty()) sets.insert(sets.begin(), "scenario.vcd=" + o->vcd);  // an explicit --set still wins
+      const ScenarioConfig cfg = load_scenario(o->file, sets);
       std::filesystem::create_directories(o->out);
       const nlohmann::json s = run_scenario(cfg, o->out, isatty(2) != 0);
       std::ofstream(o->out + "/summary.json") << s.dump(2) << "\n";

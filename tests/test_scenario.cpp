@@ -6,7 +6,9 @@
 #include "harness/isolated.h"
 #include "harness/scenario.h"
 
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 using namespace panama;
 using nlohmann::json;
@@ -53,6 +55,41 @@ BOOST_AUTO_TEST_CASE(scenarios_load_and_bad_ones_name_the_key) {
   BOOST_TEST(e4.find("jobs[0].model") != std::string::npos, e4);
   const std::string e5 = error_of(kSmall, {"scenario.placement=diagonal"});
   BOOST_TEST(e5.find("scenario.placement") != std::string::npos, e5);
+}
+
+BOOST_AUTO_TEST_CASE(a_topology_file_is_loaded_first_and_the_scenario_overrides_it) {
+  // topologies/fat-tree-k4.yaml sets k = 4 and ECN K = 100; the scenario keeps k and sets K = 20.
+  const std::string f = write_temp("topofile", "scenario:\n  topology_file: " + std::string(PANAMA_SOURCE_DIR) +
+                                                   "/topologies/fat-tree-k4.yaml\ntopology:\n  switch:\n    ecn_k_packets: 20\n"
+                                                   "jobs:\n  - {model: resnet50, workers: 2}\n");
+  const ScenarioConfig c = load_scenario(f, {});
+  BOOST_TEST(c.topo.type == "fat_tree");
+  BOOST_TEST(c.topo.k == 4u);
+  BOOST_TEST(c.topo.sw.ecn_k_packets == 20u);
+  const std::string e = error_of(write_temp("notopo", "scenario:\n  topology_file: nowhere.yaml\njobs:\n  - {model: resnet50, workers: 2}\n"));
+  BOOST_TEST(e.find("scenario.topology_file") != std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_CASE(run_writes_time_series_and_an_accelerator_vcd) {
+  // With an output directory the run writes the CSV time series and records; with scenario.vcd the
+  // traced PSwitch accelerator's signals land in a VCD.
+  const std::string dir = "test_scenario_out";
+  std::filesystem::remove_all(dir);
+  json s = run_isolated([&] {
+    return run_scenario(load_scenario(kSmall, {"scenario.vcd=" + dir + "/leaf.vcd", "scenario.vcd_switch=2",
+                                               "scenario.vcd_to_us=500"}),
+                        dir);
+  });
+  for (const char* f : {"queues.csv", "windows.csv", "flows.csv", "iterations.csv", "plots.gp", "leaf.vcd"})
+    BOOST_TEST(std::filesystem::exists(dir + "/" + f), f);
+  std::ifstream v(dir + "/leaf.vcd");
+  std::stringstream ss;
+  ss << v.rdbuf();
+  BOOST_TEST(ss.str().find("adder_busy") != std::string::npos);
+  std::ifstream it(dir + "/iterations.csv");
+  size_t rows = 0;
+  for (std::string line; std::getline(it, line);) ++rows;
+  BOOST_TEST(rows == 1u + 2u * 2u);  // header + 2 jobs x 2 iterations
 }
 
 BOOST_AUTO_TEST_CASE(tiny_run_keeps_the_summary_invariants) {

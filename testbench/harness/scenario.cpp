@@ -25,6 +25,12 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   reg.add("scenario.seed", &seed, "seed of the fabric, the background flows and the placement", 0, INT64_MAX);
   reg.add_choice("scenario.placement", &placement, "how jobs get hosts", {"packed", "spread"});
   reg.add("scenario.sample_us", &sample_us, "time-series sampling interval, us", 1.0, 1e9);
+  reg.add("scenario.topology_file", &topology_file,
+          "topology YAML loaded first (relative to the scenario file); this file's topology keys override it");
+  reg.add("scenario.vcd", &vcd, "VCD waveform of one PSwitch's accelerator (empty: none)");
+  reg.add("scenario.vcd_switch", &vcd_switch, "switch index whose accelerator is traced", 0, 1 << 20);
+  reg.add("scenario.vcd_from_us", &vcd_from_us, "start of the traced window, us", 0.0, 1e9);
+  reg.add("scenario.vcd_to_us", &vcd_to_us, "end of the traced window, us", 0.0, 1e9);
   reg.add_choice("scenario.protocol", &protocol, "override every job's protocol (empty: as listed)",
                  {"", "panama", "single_tree", "panama_nocap", "ring"});
   topo.register_params(reg);
@@ -98,6 +104,16 @@ ScenarioConfig load_scenario(const std::string& path, const std::vector<std::str
   for (const auto& o : overrides) reg.apply_override(o);
   cfg.base_dir = std::filesystem::path(path).parent_path().string();
   if (cfg.base_dir.empty()) cfg.base_dir = ".";
+  if (!cfg.topology_file.empty()) {
+    // Defaults, then the topology file, then this file, then the overrides: the closest word wins.
+    std::filesystem::path t(cfg.topology_file);
+    if (t.is_relative()) t = std::filesystem::path(cfg.base_dir) / t;
+    if (!std::filesystem::exists(t))
+      throw ConfigError("invalid configuration: 'scenario.topology_file': no file '" + t.string() + "' (" + path + ")");
+    reg.load_file(t.string());
+    reg.load_file(path);
+    for (const auto& o : overrides) reg.apply_override(o);
+  }
   cfg.validate();
   return cfg;
 }
@@ -291,6 +307,18 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
     gen->start();
   }
   const ps_t end = ps_t(cfg.duration_us * 1e6);
+  sc_core::sc_trace_file* tf = nullptr;
+  if (!cfg.vcd.empty()) {
+    auto* ps = cfg.vcd_switch < fabric.switches.size() ? dynamic_cast<PSwitch*>(fabric.switches[cfg.vcd_switch].get()) : nullptr;
+    if (!ps)
+      throw ConfigError("invalid configuration: 'scenario.vcd_switch' (" + std::to_string(cfg.vcd_switch) +
+                        ") is not a PSwitch of this topology");
+    std::string base = cfg.vcd;
+    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
+    tf = sc_core::sc_create_vcd_trace_file(base.c_str());
+    tf->set_time_unit(1, sc_core::SC_PS);
+    ps->accelerator().trace(tf, ps_t(cfg.vcd_from_us * 1e6), ps_t(cfg.vcd_to_us * 1e6));
+  }
   std::unique_ptr<RunSampler> sampler;
   if (!out_dir.empty()) {
     std::filesystem::create_directories(out_dir);
@@ -315,6 +343,7 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
     if ((cfg.stop_when_jobs_done && !jobs.empty() && all_done) || !sc_core::sc_pending_activity()) break;
   }
   if (progress) std::fprintf(stderr, "\n");
+  if (tf) sc_core::sc_close_vcd_trace_file(tf);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   const ps_t elapsed = to_ps(sc_core::sc_time_stamp());
 

@@ -27,6 +27,10 @@ struct ScenarioConfig {
   std::string placement = "packed";  // packed: consecutive hosts per job; spread: strided over the fabric
   std::string protocol = "";       // non-empty: every job uses this protocol (A/B runs of one job mix)
   double sample_us = 50;           // time-series sampling interval (queues, windows), us
+  std::string topology_file;       // a topology YAML (topologies/*.yaml) loaded before this file's keys
+  std::string vcd;                 // VCD of one PSwitch's accelerator ("" = none)
+  uint32_t vcd_switch = 0;         // which switch (index) to trace
+  double vcd_from_us = 0, vcd_to_us = 100;  // traced window
 
   TopologyConfig topo;
   AcceleratorConfig accel;
