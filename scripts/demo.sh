@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds PANAMA-TLM and runs the default scenario: one 100 Gbps-class
-# accelerator (512-bit datapath at 250 MHz) summing the gradients of four children at 100 Gbps.
+# Installs the dependencies, builds PANAMA-TLM and runs the default scenario: a small shared cluster
+# (2-tier leaf-spine of PSwitches at 100 Gbps) where one data-parallel job all-reduces in the network
+# with PANAMA and another with ring all-reduce, beside web-search background flows. Finishes in seconds;
+# writes out/demo/summary.json, CSV time series and plots.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "${JOBS:-$(nproc)}"
-build/panama accel --config testbench/configs/design-100g.yaml "$@"
+build/panama run testbench/scenarios/small-shared.yaml --out out/demo "$@"
