@@ -12,6 +12,7 @@ PACKAGES=(
   nlohmann-json3-dev      # JSON output
   verilator               # RTL co-simulation tests (testbench/rtl)
   gnuplot-nox             # PNG plots of `panama run` and `panama sweep` (the CSV data is written without it)
+  slurm-wlm munge         # the sweep test submits a job array to a real single-node Slurm (scripts/slurm-test.sh)
 )
 
 missing=()

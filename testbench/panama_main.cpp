@@ -18,6 +18,7 @@ int sc_main(int argc, char** argv) {
   panama::cli::add_bench_command(app);
   panama::cli::add_analyze_command(app);
   panama::cli::add_run_command(app);
+  panama::cli::add_sweep_command(app);
   panama::cli::add_cosim_command(app);
   try {
     app.parse(argc, argv);
