@@ -98,6 +98,9 @@ void EgressPort::try_start() {
     if (q_[size_t(c)].empty()) nonempty_ &= uint8_t(~(1u << c));
     qbytes_[size_t(c)] -= gp->get_data_length();
     total_bytes_ -= gp->get_data_length();
+    // Busy before the owner hears of it: its callback may queue more on this port (a host refilling
+    // its NIC, a switch sending PFC), which must wait for this frame.
+    busy_ = true;
     owner_.on_transmit(index_, *gp, uint8_t(c));
   }
   busy_ = true;

@@ -17,7 +17,39 @@ void Host::send(tlm::tlm_generic_payload* gp) {
       tc = kTcAckNic;
   }
   meta(*gp).tc = tc;
-  port(0).enqueue(gp, tc);
+  if (tc != kTcLossy) return port(0).enqueue(gp, tc);
+  // Lossy frames go through the host's per-flow queues (fq).
+  uint64_t key = 0;
+  if (gp->get_data_length() >= kIpOffset + kIpv4HeaderBytes + 4 && load_be16(f + 12) == kEtherTypeIpv4) {
+    const uint8_t* ip = f + kIpOffset;
+    key = (uint64_t(load_be32(ip + 16)) << 32) ^ (uint64_t(ip[9]) << 48) ^ (uint64_t(load_be16(ip + 20)) << 16) ^
+          load_be16(ip + 22);
+  }
+  auto [it, fresh] = fq_slot_.emplace(key, uint32_t(fq_.size()));
+  if (fresh) fq_.emplace_back();
+  RingQueue<tlm::tlm_generic_payload*>& q = fq_[it->second];
+  if (q.empty()) fq_round_.push_back(it->second);
+  q.push_back(gp);
+  feed_lossy();
+}
+
+void Host::feed_lossy() {
+  while (nic_lossy_ < 2 && !fq_round_.empty()) {
+    const uint32_t slot = fq_round_.front();
+    fq_round_.pop_front();
+    RingQueue<tlm::tlm_generic_payload*>& q = fq_[slot];
+    tlm::tlm_generic_payload* gp = q.front();
+    q.pop_front();
+    if (!q.empty()) fq_round_.push_back(slot);
+    ++nic_lossy_;
+    port(0).enqueue(gp, kTcLossy);
+  }
+}
+
+void Host::on_transmit(uint32_t, tlm::tlm_generic_payload&, uint8_t tc) {
+  if (tc != kTcLossy) return;
+  --nic_lossy_;
+  feed_lossy();
 }
 
 void Host::receive(uint32_t p, tlm::tlm_generic_payload& gp) {
