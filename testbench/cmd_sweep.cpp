@@ -6,6 +6,7 @@
 #include "common/config.h"
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -13,7 +14,7 @@ namespace panama::cli {
 
 void add_sweep_command(CLI::App& app) {
   struct Opts {
-    std::string file, out, collect;
+    std::string file, out, collect, json;
     unsigned jobs = 1;
     long point = -1;
     bool emit_slurm = false, no_plots = false;
@@ -29,6 +30,7 @@ void add_sweep_command(CLI::App& app) {
   auto* slurm = cmd->add_flag("--emit-slurm", o->emit_slurm, "write OUT/sweep.slurm (a job array) and run nothing");
   auto* collect = cmd->add_option("--collect", o->collect, "merge the summaries in DIR into results.csv; run nothing");
   cmd->add_flag("--no-plots", o->no_plots, "do not call gnuplot (pareto.gp and pareto.dat are still written)");
+  cmd->add_option("--json", o->json, "also write every point's parameters and summary as JSON (for scripts)");
   point->excludes(slurm)->excludes(collect);
   slurm->excludes(collect);
   collect->excludes(out);
@@ -61,6 +63,22 @@ void add_sweep_command(CLI::App& app) {
                   << st.failed << " failed in " << st.wall_s << " s (-j " << o->jobs << ")\n";
       }
       if (collect_sweep(spec, out, !o->no_plots) != 0) set_exit_code(1);
+      if (!o->json.empty()) {
+        nlohmann::json points = nlohmann::json::array();
+        for (const SweepPoint& p : spec.points) {
+          const std::string id = sweep_point_id(p.params);
+          nlohmann::json params = nlohmann::json::object();
+          for (const auto& [k, v] : p.params) params[k] = v;
+          std::ifstream in(out + "/points/" + id + "/summary.json");
+          nlohmann::json summary = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+          if (summary.is_discarded()) summary = nullptr;
+          points.push_back({{"id", id}, {"params", params}, {"summary", summary}});
+        }
+        std::ofstream(o->json) << nlohmann::json{{"sweep", o->file}, {"base", spec.base}, {"mode", spec.mode},
+                                                 {"results_csv", out + "/results.csv"}, {"points", points}}
+                                      .dump(2)
+                               << "\n";
+      }
     } catch (const ConfigError& e) {
       std::cerr << "panama sweep: " << e.what() << "\n";
       set_exit_code(2);

@@ -265,6 +265,16 @@ BOOST_AUTO_TEST_CASE(a_2x2_sweep_runs_resumes_and_collects_the_same_csv) {
   BOOST_TEST(r3.out.find(" run, ") == std::string::npos, "--collect must not run points: " << r3.out);
   BOOST_TEST(slurp(out + "/results.csv") == csv1);
 
+  // --json: every point with its parameters and its run's summary (for scripts).
+  const Result rj = run_panama("sweep '" + file + "' --collect '" + out + "' --no-plots --json '" + out + "/all.json'");
+  BOOST_TEST_REQUIRE(rj.rc == 0, rj.out);
+  const nlohmann::json all = nlohmann::json::parse(slurp(out + "/all.json"));
+  BOOST_TEST_REQUIRE(all["points"].size() == 4u);
+  for (const auto& p : all["points"]) {
+    BOOST_TEST(p["params"].contains("accelerator.sram_kib"));
+    BOOST_TEST(p["summary"]["jobs"].size() >= 1u);
+  }
+
   // A lost summary: collect marks the point failed (it has a run.log) and exits 1; resume re-runs only it.
   fs::remove(point_dir(out, spec.points[2]) + "/summary.json");
   const Result r4 = run_panama("sweep '" + file + "' --collect '" + out + "' --no-plots");
