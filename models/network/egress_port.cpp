@@ -25,6 +25,15 @@ void EgressPort::send_control(tlm::tlm_generic_payload* gp) {
 
 void EgressPort::pause(uint8_t tc, ps_t until) { paused_until_[tc] = until; }
 
+void EgressPort::apply_pfc(const PfcFrame& f) {
+  ++counters.pause_received;
+  for (uint8_t tc = 0; tc < kNumTc; ++tc) {
+    if (!(f.class_enable & (1u << tc))) continue;
+    if (f.quanta[tc] == 0) resume(tc);
+    else pause(tc, owner_.ctx().now() + serialization_ps(uint64_t(f.quanta[tc]) * 512, gbps()));
+  }
+}
+
 void EgressPort::resume(uint8_t tc) {
   paused_until_[tc] = 0;
   try_start();

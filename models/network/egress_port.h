@@ -33,6 +33,8 @@ class EgressPort {
   // PFC: stop (or resume) starting frames of class `tc`; `until` bounds a pause (quanta expiry).
   void pause(uint8_t tc, ps_t until);
   void resume(uint8_t tc);
+  // A PFC frame received from the far end: pause (for its quanta) or resume each class it names.
+  void apply_pfc(const PfcFrame& f);
   bool paused(uint8_t tc) const { return paused_until_[tc] > owner_.ctx().now(); }
 
   uint64_t queue_bytes(uint8_t tc) const { return qbytes_[tc]; }

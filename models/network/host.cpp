@@ -54,15 +54,7 @@ void Host::on_transmit(uint32_t, tlm::tlm_generic_payload&, uint8_t tc) {
 
 void Host::receive(uint32_t p, tlm::tlm_generic_payload& gp) {
   PfcFrame pfc;
-  if (decode_pfc(gp.get_data_ptr(), gp.get_data_length(), pfc)) {
-    ++port(p).counters.pause_received;
-    for (uint8_t tc = 0; tc < kNumTc; ++tc) {
-      if (!(pfc.class_enable & (1u << tc))) continue;
-      if (pfc.quanta[tc] == 0) port(p).resume(tc);
-      else port(p).pause(tc, ctx_.now() + serialization_ps(uint64_t(pfc.quanta[tc]) * 512, port(p).gbps()));
-    }
-    return;
-  }
+  if (decode_pfc(gp.get_data_ptr(), gp.get_data_length(), pfc)) return port(p).apply_pfc(pfc);
   const DecodedPacket d = decode(gp.get_data_ptr(), gp.get_data_length());
   if (d.cls == PacketClass::malformed) return count_drop(d.reason);
   if (d.cls == PacketClass::non_ipv4 || d.dst_ip != ip()) {

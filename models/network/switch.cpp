@@ -85,12 +85,7 @@ void Switch::on_node_event(uint32_t kind, void*, uint64_t arg) {
 bool Switch::handle_pfc(uint32_t p, tlm::tlm_generic_payload& gp) {
   PfcFrame f;
   if (!decode_pfc(gp.get_data_ptr(), gp.get_data_length(), f)) return false;
-  ++port(p).counters.pause_received;
-  for (uint8_t tc = 0; tc < kNumTc; ++tc) {
-    if (!(f.class_enable & (1u << tc))) continue;
-    if (f.quanta[tc] == 0) port(p).resume(tc);
-    else port(p).pause(tc, ctx_.now() + serialization_ps(uint64_t(f.quanta[tc]) * 512, port(p).gbps()));
-  }
+  port(p).apply_pfc(f);
   return true;
 }
 
