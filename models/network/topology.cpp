@@ -50,6 +50,14 @@ void TopologyConfig::validate() const {
   sw.validate("topology.switch");
 }
 
+uint32_t TopologyConfig::host_count() const {
+  if (type == "fat_tree") return k * k * k / 4;
+  if (type == "leaf_spine") return leaves * hosts_per_leaf;
+  if (type == "dumbbell") return 2 * senders;
+  if (type == "incast") return senders + 1;
+  return custom_hosts;
+}
+
 Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, const AcceleratorConfig& accel,
                PacketPool& pool)
     : sc_module(name), events("events"), ctx(events, pool, uint64_t(cfg.seed)), cfg_(cfg), accel_(accel) {
@@ -60,6 +68,7 @@ Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, c
   else if (cfg.type == "dumbbell") build_dumbbell();
   else if (cfg.type == "incast") build_incast();
   else build_custom();
+  if (hosts.size() != cfg_.host_count()) throw std::logic_error("TopologyConfig::host_count disagrees with the builder");
   for (auto& s : switches) s->finalize_ports();
   // Host NICs schedule their classes like the switches (DRR by default): with strict priority a host
   // running a PANAMA worker would hold back its own short TCP flows for as long as its window lasts.

@@ -45,6 +45,8 @@ struct TopologyConfig {
 
   void register_params(ConfigRegistry& reg, const std::string& prefix = "topology");
   void validate() const;
+  // Hosts the configuration builds (known before the fabric is built, e.g. to check a job mix).
+  uint32_t host_count() const;
 };
 
 class Fabric : public sc_core::sc_module {

@@ -105,20 +105,29 @@ size_t encode_aggregation(uint8_t* buf, size_t cap, const AggregationAddressing&
   return frame_len;
 }
 
-size_t encode_udp(uint8_t* buf, size_t cap, const UdpAddressing& a, const uint8_t* payload, size_t payload_bytes) {
-  const size_t udp_len = kUdpHeaderBytes + payload_bytes;
-  const size_t ip_len = kIpv4HeaderBytes + udp_len;
+namespace {
+// Ethernet II + IPv4 headers of a frame whose datagram carries `l4_bytes` of protocol `proto`; returns the
+// frame length, padded (with zeros) to the Ethernet minimum. The caller writes the layer-4 bytes.
+size_t write_ipv4_frame(uint8_t* buf, size_t cap, const UdpAddressing& a, uint8_t proto, size_t l4_bytes,
+                        const char* what) {
+  const size_t ip_len = kIpv4HeaderBytes + l4_bytes;
   size_t frame_len = kEthHeaderBytes + ip_len;
   if (frame_len < kEthMinFrameBytes) frame_len = kEthMinFrameBytes;
   check_cap(frame_len, cap);
-  if (ip_len > 0xffff) throw std::length_error("UDP datagram exceeds the IPv4 total length field");
+  if (ip_len > 0xffff) throw std::length_error(std::string(what) + " exceeds the IPv4 total length field");
   write_eth(buf, a.dst_mac, a.src_mac);
-  write_ipv4(buf + kIpOffset, ip_len, uint8_t((a.dscp << 2) | (a.ecn & 3)), a.ip_id, a.ttl, kIpProtoUdp, a.src_ip,
-             a.dst_ip);
+  write_ipv4(buf + kIpOffset, ip_len, uint8_t((a.dscp << 2) | (a.ecn & 3)), a.ip_id, a.ttl, proto, a.src_ip, a.dst_ip);
+  if (frame_len > kEthHeaderBytes + ip_len) std::memset(buf + kEthHeaderBytes + ip_len, 0, frame_len - kEthHeaderBytes - ip_len);
+  return frame_len;
+}
+}  // namespace
+
+size_t encode_udp(uint8_t* buf, size_t cap, const UdpAddressing& a, const uint8_t* payload, size_t payload_bytes) {
+  const size_t udp_len = kUdpHeaderBytes + payload_bytes;
+  const size_t frame_len = write_ipv4_frame(buf, cap, a, kIpProtoUdp, udp_len, "UDP datagram");
   write_udp(buf + kUdpOffset, a.src_port, a.dst_port, udp_len);
   if (payload) std::memcpy(buf + kUdpOffset + kUdpHeaderBytes, payload, payload_bytes);
   else std::memset(buf + kUdpOffset + kUdpHeaderBytes, 0, payload_bytes);
-  if (frame_len > kEthHeaderBytes + ip_len) std::memset(buf + kEthHeaderBytes + ip_len, 0, frame_len - kEthHeaderBytes - ip_len);
   return frame_len;
 }
 
@@ -204,14 +213,7 @@ DecodedPacket decode(const uint8_t* f, size_t len) {
 }
 
 size_t encode_tcp(uint8_t* buf, size_t cap, const UdpAddressing& a, const TcpSegment& s, size_t payload_bytes) {
-  const size_t ip_len = kIpv4HeaderBytes + kTcpHeaderBytes + payload_bytes;
-  size_t frame_len = kEthHeaderBytes + ip_len;
-  if (frame_len < kEthMinFrameBytes) frame_len = kEthMinFrameBytes;
-  check_cap(frame_len, cap);
-  if (ip_len > 0xffff) throw std::length_error("TCP segment exceeds the IPv4 total length field");
-  write_eth(buf, a.dst_mac, a.src_mac);
-  write_ipv4(buf + kIpOffset, ip_len, uint8_t((a.dscp << 2) | (a.ecn & 3)), a.ip_id, a.ttl, kIpProtoTcp, a.src_ip,
-             a.dst_ip);
+  const size_t frame_len = write_ipv4_frame(buf, cap, a, kIpProtoTcp, kTcpHeaderBytes + payload_bytes, "TCP segment");
   uint8_t* t = buf + kIpOffset + kIpv4HeaderBytes;
   store_be16(t, s.src_port);
   store_be16(t + 2, s.dst_port);

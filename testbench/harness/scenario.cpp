@@ -58,13 +58,6 @@ std::string text(const std::map<std::string, std::string>& r, const std::string&
   auto it = r.find(f);
   return it == r.end() ? dflt : it->second;
 }
-uint32_t hosts_of(const TopologyConfig& t) {
-  if (t.type == "fat_tree") return t.k * t.k * t.k / 4;
-  if (t.type == "leaf_spine") return t.leaves * t.hosts_per_leaf;
-  if (t.type == "dumbbell") return 2 * t.senders;
-  if (t.type == "incast") return t.senders + 1;
-  return t.custom_hosts;
-}
 }  // namespace
 
 void ScenarioConfig::validate() const {
@@ -92,8 +85,8 @@ void ScenarioConfig::validate() const {
     config_require(o == "true" || o == "false", at + ".overlap", "must be true or false");
     config_require(field(r, "iterations", 1, i) >= 1, at + ".iterations", "must be at least 1");
   }
-  config_require(used <= hosts_of(topo), "jobs",
-                 "need " + std::to_string(used) + " hosts but the topology has " + std::to_string(hosts_of(topo)));
+  config_require(used <= topo.host_count(), "jobs",
+                 "need " + std::to_string(used) + " hosts but the topology has " + std::to_string(topo.host_count()));
 }
 
 ScenarioConfig load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
