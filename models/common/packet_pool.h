@@ -40,6 +40,29 @@ class PacketPool : public tlm::tlm_mm_interface {
   PacketPool& operator=(const PacketPool&) = delete;
   ~PacketPool() override;
 
+  // Memory layout of one pooled packet: [size class + metadata][payload][frame bytes], the payload
+  // ending where the frame begins. A switch touches on each hop the payload's data pointer and length,
+  // its reference count and the frame's Ethernet/IPv4/L4 headers (bytes 0..37); the frame starts 80
+  // bytes into a 128-byte-aligned pair of cache lines, so all of that lies in that one pair (fetched
+  // together by the adjacent-line prefetcher). A large fabric has ~10^5 packets in flight: each line a
+  // hop touches is a likely miss.
+  struct Head {
+    uint32_t size_class = 0;
+    PacketMeta meta;
+  };
+  static constexpr size_t kPayloadBytes = sizeof(tlm::tlm_generic_payload);
+  static constexpr size_t kHeaderBytes =  // frame offset in the block: >= head + payload, = 80 mod 128
+      (sizeof(Head) + kPayloadBytes + 127 - 80) / 128 * 128 + 80;
+  static constexpr size_t kPayloadOffset = kHeaderBytes - kPayloadBytes;
+  static constexpr size_t kHeadOffset = (kPayloadOffset - sizeof(Head)) / alignof(Head) * alignof(Head);
+  static constexpr size_t kBlockAlign = 128;
+  static constexpr size_t kBufferBytes = kMaxFrameBytes + 64;  // the largest class
+  // Frame buffer sizes: control frames and ACKs, MTU (1500) frames, jumbo frames. The first two make
+  // blocks of 512 and 1920 bytes with the header.
+  static constexpr size_t kClassBytes[3] = {512 - kHeaderBytes, 1920 - kHeaderBytes, kBufferBytes};
+  static_assert(kClassBytes[0] >= kEthMinFrameBytes + 64 && kClassBytes[1] >= kEthHeaderBytes + 1500 + 64,
+                "size classes too small for the frames they hold");
+
   // A fresh payload with reference count 1 (the caller's), data length 0, and a buffer of at least
   // `capacity` bytes. Buffers come in three size classes (small control frames, MTU frames, jumbo
   // frames), so a fabric full of 1500-byte packets does not carry 9 KB per packet.
@@ -47,8 +70,6 @@ class PacketPool : public tlm::tlm_mm_interface {
   // tlm_mm_interface: called by release() when the last reference goes.
   void free(tlm::tlm_generic_payload* gp) override;
 
-  static constexpr size_t kBufferBytes = kMaxFrameBytes + 64;  // the largest class
-  static constexpr size_t kClassBytes[3] = {128, 1600, kBufferBytes};
   // Usable bytes of a pooled payload's buffer.
   static size_t capacity(const tlm::tlm_generic_payload& gp);
 
@@ -59,18 +80,23 @@ class PacketPool : public tlm::tlm_mm_interface {
   // The pool shared by every model of one simulation.
   static PacketPool& instance();
 
-  struct Packet {
-    tlm::tlm_generic_payload gp;  // first member: a payload's address is its packet's
-    PacketMeta meta;
-    uint32_t size_class = 0;
-    // followed in memory by the frame buffer
-    uint8_t* bytes() { return reinterpret_cast<uint8_t*>(this) + kHeaderBytes; }
-  };
-  static constexpr size_t kHeaderBytes = (sizeof(Packet) + 63) / 64 * 64;
+  static Head& head(tlm::tlm_generic_payload& gp) {
+    return *reinterpret_cast<Head*>(reinterpret_cast<uint8_t*>(&gp) - (kPayloadOffset - kHeadOffset));
+  }
+  static const Head& head(const tlm::tlm_generic_payload& gp) {
+    return *reinterpret_cast<const Head*>(reinterpret_cast<const uint8_t*>(&gp) - (kPayloadOffset - kHeadOffset));
+  }
+  static uint8_t* frame_bytes(tlm::tlm_generic_payload& gp) {
+    return reinterpret_cast<uint8_t*>(&gp) + sizeof(tlm::tlm_generic_payload);
+  }
 
  private:
-  std::vector<Packet*> store_;
-  std::vector<Packet*> free_[3];
+  void* carve(size_t bytes);
+  std::vector<void*> arenas_;
+  uint8_t* arena_next_ = nullptr;
+  size_t arena_left_ = 0;
+  std::vector<tlm::tlm_generic_payload*> store_;
+  std::vector<tlm::tlm_generic_payload*> free_[3];
   uint64_t next_id_ = 1;
   uint64_t in_use_ = 0, peak_ = 0;
 };
@@ -78,12 +104,8 @@ class PacketPool : public tlm::tlm_mm_interface {
 // The simulator-only metadata of a pooled packet. Every payload of the simulation comes from a
 // PacketPool, whose packets keep the metadata beside the payload: reached without the TLM extension
 // lookup, which costs a call and a cache miss on every hop. (The extension is still set, for tools.)
-inline PacketMeta& meta(tlm::tlm_generic_payload& gp) {
-  return reinterpret_cast<PacketPool::Packet*>(&gp)->meta;
-}
-inline const PacketMeta& meta(const tlm::tlm_generic_payload& gp) {
-  return reinterpret_cast<const PacketPool::Packet*>(&gp)->meta;
-}
+inline PacketMeta& meta(tlm::tlm_generic_payload& gp) { return PacketPool::head(gp).meta; }
+inline const PacketMeta& meta(const tlm::tlm_generic_payload& gp) { return PacketPool::head(gp).meta; }
 
 // Copy a frame into a new pooled packet (multicast replication, where each copy is edited independently).
 tlm::tlm_generic_payload* clone_packet(PacketPool& pool, const tlm::tlm_generic_payload& src);
