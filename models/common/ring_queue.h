@@ -13,11 +13,11 @@ template <typename T>
 class RingQueue {
  public:
   bool empty() const { return head_ == tail_; }
-  size_t size() const { return tail_ - head_; }
+  size_t size() const { return uint32_t(tail_ - head_); }
   T& front() { return buf_[head_ & mask_]; }
   const T& front() const { return buf_[head_ & mask_]; }
   void push_back(T v) {
-    if (size() == cap_) grow();
+    if (!buf_ || size() == size_t(mask_) + 1) grow();
     buf_[tail_++ & mask_] = std::move(v);
   }
   template <typename... A>
@@ -27,18 +27,20 @@ class RingQueue {
   void pop_front() { ++head_; }
 
  private:
+  // Indices are free-running 32-bit counters (the capacity, a power of two, divides 2^32): 24 bytes
+  // per queue, so a port's per-class state fits one cache line.
   void grow() {
-    const size_t cap = cap_ ? 2 * cap_ : 8;
+    const size_t cap = buf_ ? 2 * (size_t(mask_) + 1) : 8;
     std::unique_ptr<T[]> b(new T[cap]);
-    for (size_t i = 0; i < size(); ++i) b[i] = std::move(buf_[(head_ + i) & mask_]);
-    tail_ = size();
+    const uint32_t n = uint32_t(size());
+    for (uint32_t i = 0; i < n; ++i) b[i] = std::move(buf_[(head_ + i) & mask_]);
+    tail_ = n;
     head_ = 0;
     buf_ = std::move(b);
-    cap_ = cap;
-    mask_ = cap - 1;
+    mask_ = uint32_t(cap - 1);
   }
   std::unique_ptr<T[]> buf_;
-  size_t cap_ = 0, mask_ = 0, head_ = 0, tail_ = 0;
+  uint32_t mask_ = 0, head_ = 0, tail_ = 0;
 };
 
 }  // namespace panama

@@ -7,23 +7,25 @@
 
 namespace panama {
 
-EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link) : owner_(owner), index_(index), link_(link) {}
+EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link) : owner_(owner), link_(link), index_(index) {}
 
-void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc) {
-  q_[tc].push_back(gp);
+void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag) {
+  const uint32_t len = gp->get_data_length();
+  ClassState& cs = cls_[tc];
+  cs.q.push_back(Entry{gp, len, tag});
   nonempty_ |= uint8_t(1u << tc);
-  qbytes_[tc] += gp->get_data_length();
-  total_bytes_ += gp->get_data_length();
+  cs.bytes += len;
+  total_bytes_ += len;
   if (total_bytes_ > counters.peak_queue_bytes) counters.peak_queue_bytes = total_bytes_;
   try_start();
 }
 
 void EgressPort::send_control(tlm::tlm_generic_payload* gp) {
-  control_.push_back(gp);
+  control_.push_back(Entry{gp, gp->get_data_length(), 0});
   try_start();
 }
 
-void EgressPort::pause(uint8_t tc, ps_t until) { paused_until_[tc] = until; }
+void EgressPort::pause(uint8_t tc, ps_t until) { cls_[tc].paused_until = until; }
 
 void EgressPort::apply_pfc(const PfcFrame& f) {
   ++counters.pause_received;
@@ -35,7 +37,19 @@ void EgressPort::apply_pfc(const PfcFrame& f) {
 }
 
 void EgressPort::resume(uint8_t tc) {
-  paused_until_[tc] = 0;
+  cls_[tc].paused_until = 0;
+  try_start();
+}
+
+void EgressPort::schedule_kick(ps_t at) {
+  if (at >= kick_at_) return;  // an earlier kick is pending; it re-arms whatever is still needed
+  kick_at_ = at;
+  owner_.ctx().events.schedule(at, this, kick_event, nullptr, 0);
+}
+
+void EgressPort::on_event(uint32_t kind, void*, uint64_t) {
+  if (kind == deliver_event) return on_deliver();
+  if (owner_.ctx().now() >= kick_at_) kick_at_ = ~ps_t(0);
   try_start();
 }
 
@@ -44,7 +58,7 @@ int EgressPort::pick() {
   if (sched_ == Scheduler::strict_priority) {
     for (uint32_t m = nonempty_; m;) {
       const int c = 31 - __builtin_clz(m);  // highest non-empty class first
-      if (paused_until_[size_t(c)] <= now) return c;
+      if (cls_[size_t(c)].paused_until <= now) return c;
       m &= ~(1u << c);
     }
     return -1;
@@ -53,18 +67,19 @@ int EgressPort::pick() {
   // deficit covers the head frame, then the round moves on.
   for (int n = 0; n < 2 * kNumTc + 1; ++n) {
     const uint8_t c = drr_next_;
-    if (!q_[c].empty() && paused_until_[c] <= now) {
+    ClassState& cs = cls_[c];
+    if (!(nonempty_ & (1u << c))) {
+      cs.deficit = 0;  // an idle class keeps no credit
+    } else if (cs.paused_until <= now) {
       if (!drr_credited_) {
-        deficit_[c] += quantum_;
+        cs.deficit += quantum_;
         drr_credited_ = true;
       }
-      const int64_t len = int64_t(q_[c].front()->get_data_length() + kEthWireOverheadBytes);
-      if (deficit_[c] >= len) {
-        deficit_[c] -= len;
+      const int64_t len = int64_t(cs.q.front().len + kEthWireOverheadBytes);
+      if (cs.deficit >= len) {
+        cs.deficit -= len;
         return c;
       }
-    } else if (q_[c].empty()) {
-      deficit_[c] = 0;  // an idle class keeps no credit
     }
     drr_next_ = uint8_t((c + 1) % kNumTc);
     drr_credited_ = false;
@@ -73,96 +88,86 @@ int EgressPort::pick() {
 }
 
 void EgressPort::try_start() {
-  if (busy_) return;
-  NetContext& ctx = owner_.ctx();
-  const ps_t now = ctx.now();
-  if (wake_at_ <= now) wake_at_ = ~ps_t(0);
-  if (!link_.up(now)) {
-    if (!retry_pending_) {
-      retry_pending_ = true;
-      ctx.events.schedule(link_.next_up(now), &owner_, NetNode::pause_expire, nullptr, index_);
-    }
+  if (control_.empty() && !nonempty_) return;
+  const ps_t now = owner_.ctx().now();
+  if (now < busy_until_) return schedule_kick(busy_until_);
+  if (!link_.up(now)) return schedule_kick(link_.next_up(now));
+  if (!control_.empty()) {
+    const Entry e = control_.front();
+    control_.pop_front();
+    return start(e, -1);
+  }
+  const int c = pick();
+  if (c < 0) {
+    // Every non-empty class is paused: wake when the earliest pause expires (a RESUME may come first,
+    // or never, if it was lost on the wire).
+    ps_t wake = ~ps_t(0);
+    for (uint32_t m = nonempty_; m; m &= m - 1) wake = std::min(wake, cls_[size_t(__builtin_ctz(m))].paused_until);
+    if (wake != ~ps_t(0) && wake > now) schedule_kick(wake);
     return;
   }
-  retry_pending_ = false;
-  tlm::tlm_generic_payload* gp = nullptr;
-  if (!control_.empty()) {
-    gp = control_.front();
-    control_.pop_front();
-  } else {
-    const int c = pick();
-    if (c < 0) {
-      // Empty, or every non-empty class is paused: wake when the earliest pause expires (a RESUME may
-      // come first, or never, if it was lost on the wire).
-      ps_t wake = ~ps_t(0);
-      for (uint32_t m = nonempty_; m; m &= m - 1) wake = std::min(wake, paused_until_[size_t(__builtin_ctz(m))]);
-      if (wake != ~ps_t(0) && wake > now && wake < wake_at_) {
-        wake_at_ = wake;
-        ctx.events.schedule(wake, &owner_, NetNode::pause_expire, nullptr, index_);
-      }
-      return;
-    }
-    gp = q_[size_t(c)].front();
-    q_[size_t(c)].pop_front();
-    if (q_[size_t(c)].empty()) nonempty_ &= uint8_t(~(1u << c));
-    qbytes_[size_t(c)] -= gp->get_data_length();
-    total_bytes_ -= gp->get_data_length();
-    // Busy before the owner hears of it: its callback may queue more on this port (a host refilling
-    // its NIC, a switch sending PFC), which must wait for this frame.
-    busy_ = true;
-    owner_.on_transmit(index_, *gp, uint8_t(c));
-  }
-  busy_ = true;
-  const ps_t ser = serialization_ps(uint64_t(gp->get_data_length() + kEthWireOverheadBytes) * 8, link_.params().gbps);
-  ++counters.tx_frames;
-  counters.tx_bytes += gp->get_data_length();
-  counters.busy_ps += ser;
-  ctx.events.schedule(now + ser, &owner_, NetNode::tx_done, gp, index_);
+  ClassState& cs = cls_[size_t(c)];
+  const Entry e = cs.q.front();
+  cs.q.pop_front();
+  if (cs.q.empty()) nonempty_ &= uint8_t(~(1u << c));
+  cs.bytes -= e.len;
+  total_bytes_ -= e.len;
+  start(e, c);
 }
 
-void EgressPort::on_tx_done(tlm::tlm_generic_payload* gp) {
-  busy_ = false;
+// Serialises `e` now: it arrives at the far end after its last bit plus the propagation delay.
+void EgressPort::start(const Entry& e, int tc) {
   NetContext& ctx = owner_.ctx();
-  const ps_t arrive = ctx.now() + link_.params().delay_ps;
-  flight_.emplace_back(arrive, gp);
+  const ps_t now = ctx.now();
+  const LinkParams& lp = link_.params();
+  const ps_t ser = serialization_ps(uint64_t(e.len + kEthWireOverheadBytes) * 8, lp.gbps);
+  // Busy before the owner hears of it: its callback may queue more on this port (a host refilling its
+  // NIC, a switch sending PFC), which must wait for this frame.
+  busy_until_ = now + ser;
+  ++counters.tx_frames;
+  counters.tx_bytes += e.len;
+  counters.busy_ps += ser;
+  const ps_t arrive = busy_until_ + lp.delay_ps;
+  flight_.push_back(InFlight{arrive, e.gp, e.len});
   if (!deliver_pending_) {
     deliver_pending_ = true;
-    ctx.events.schedule(arrive, &owner_, NetNode::deliver, gp, index_);  // gp: a prefetch hint only
+    ctx.events.schedule(arrive, this, deliver_event, e.gp, 0);  // gp: a prefetch hint only
   }
-  try_start();
+  if (tc >= 0) owner_.on_transmit(index_, *e.gp, uint8_t(tc), e.tag);
+  if (!control_.empty() || nonempty_) schedule_kick(busy_until_);
 }
 
 void EgressPort::on_deliver() {
-  NetContext& ctx = owner_.ctx();
   deliver_pending_ = false;
-  const ps_t now = ctx.now();
-  while (!flight_.empty() && flight_.front().first <= now) {
-    tlm::tlm_generic_payload* gp = flight_.front().second;
+  const ps_t now = owner_.ctx().now();
+  while (!flight_.empty() && flight_.front().arrive <= now) {
+    const InFlight f = flight_.front();
     flight_.pop_front();
-    deliver_one(gp);
+    deliver_one(f);
   }
   if (!flight_.empty()) {
     deliver_pending_ = true;
-    ctx.events.schedule(flight_.front().first, &owner_, NetNode::deliver, flight_.front().second, index_);
+    owner_.ctx().events.schedule(flight_.front().arrive, this, deliver_event, flight_.front().gp, 0);
   }
 }
 
-void EgressPort::deliver_one(tlm::tlm_generic_payload* gp) {
+void EgressPort::deliver_one(const InFlight& f) {
   NetContext& ctx = owner_.ctx();
-  NetNode& peer = link_.peer_of(&owner_);
-  if (!link_.up(ctx.now())) {
-    peer.count_drop(NetDrop::link_down);  // lost on the wire while the link was down
-  } else if (link_.params().corrupt_probability > 0 &&
-             std::uniform_real_distribution<double>(0.0, 1.0)(ctx.rng) < link_.params().corrupt_probability) {
-    peer.count_drop(NetDrop::corrupted);  // the receiver's FCS check fails
+  const LinkParams& lp = link_.params();
+  if (!lp.down.empty() && !link_.up(ctx.now())) {
+    link_.peer_of(&owner_).count_drop(NetDrop::link_down);  // lost on the wire while the link was down
+  } else if (lp.corrupt_probability > 0 &&
+             std::uniform_real_distribution<double>(0.0, 1.0)(ctx.rng) < lp.corrupt_probability) {
+    link_.peer_of(&owner_).count_drop(NetDrop::corrupted);  // the receiver's FCS check fails
   } else {
     ++counters.delivered_frames;  // the far end's receive counters, kept here where the line is hot
-    counters.delivered_bytes += gp->get_data_length();
+    counters.delivered_bytes += f.len;
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    owner_.tx[int(index_)]->nb_transport_fw(*gp, ph, d);
+    if (!far_end_) far_end_ = owner_.tx[int(index_)];  // bound at elaboration; frames flow after it
+    far_end_->nb_transport_fw(*f.gp, ph, d);
   }
-  gp->release();
+  f.gp->release();
 }
 
 }  // namespace panama

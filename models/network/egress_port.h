@@ -18,7 +18,7 @@ namespace panama {
 
 enum class Scheduler : uint8_t { strict_priority, deficit_round_robin };
 
-class EgressPort {
+class EgressPort : public EventHandler {
  public:
   EgressPort(NetNode& owner, uint32_t index, Link& link);
 
@@ -26,8 +26,10 @@ class EgressPort {
     sched_ = s;
     quantum_ = quantum_bytes;
   }
-  // Queue a frame of class `tc`; the port holds the caller's reference from here.
-  void enqueue(tlm::tlm_generic_payload* gp, uint8_t tc);
+  // Queue a frame of class `tc`; the port holds the caller's reference from here. `tag` comes back in
+  // the owner's on_transmit (a switch passes the ingress port, for its PFC accounting): kept in the
+  // queue entry, so starting a frame touches neither the payload nor its metadata.
+  void enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag = 0);
   // A control frame (PFC) goes out next, after the frame on the wire.
   void send_control(tlm::tlm_generic_payload* gp);
   // PFC: stop (or resume) starting frames of class `tc`; `until` bounds a pause (quanta expiry).
@@ -35,46 +37,66 @@ class EgressPort {
   void resume(uint8_t tc);
   // A PFC frame received from the far end: pause (for its quanta) or resume each class it names.
   void apply_pfc(const PfcFrame& f);
-  bool paused(uint8_t tc) const { return paused_until_[tc] > owner_.ctx().now(); }
+  bool paused(uint8_t tc) const { return cls_[tc].paused_until > owner_.ctx().now(); }
 
-  uint64_t queue_bytes(uint8_t tc) const { return qbytes_[tc]; }
-  uint64_t queue_packets(uint8_t tc) const { return q_[tc].size(); }
+  uint64_t queue_bytes(uint8_t tc) const { return cls_[tc].bytes; }
+  uint64_t queue_packets(uint8_t tc) const { return cls_[tc].q.size(); }
   uint64_t total_bytes() const { return total_bytes_; }
   double gbps() const { return link_.params().gbps; }
   Link& link() const { return link_; }
   PortCounters counters;
 
-  // Event hooks (called by NetNode::on_event).
-  void on_tx_done(tlm::tlm_generic_payload* gp);
-  void on_deliver();
+  // The port's own events on the fabric's event list (no detour through the node).
+  void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
   void kick() { try_start(); }
 
  private:
+  enum Kind : uint32_t { kick_event = 0, deliver_event = 1 };
+  struct Entry {
+    tlm::tlm_generic_payload* gp;
+    uint32_t len;  // frame bytes
+    uint32_t tag;
+  };
+  struct InFlight {
+    ps_t arrive;
+    tlm::tlm_generic_payload* gp;
+    uint32_t len;
+  };
   void try_start();
+  void start(const Entry& e, int tc);
+  void schedule_kick(ps_t at);
   int pick();
-  void deliver_one(tlm::tlm_generic_payload* gp);
+  void on_deliver();
+  void deliver_one(const InFlight& f);
 
+  // Hot state first: a frame's enqueue, start and delivery touch the first line, the flight queue's
+  // line, its class's line and the counters, not the whole port.
   NetNode& owner_;
-  uint32_t index_;
   Link& link_;
-  std::array<RingQueue<tlm::tlm_generic_payload*>, kNumTc> q_;
-  uint8_t nonempty_ = 0;  // bit c set: class c has frames (the scheduler reads one byte, not eight queues)
-  std::array<uint64_t, kNumTc> qbytes_{};
-  std::array<ps_t, kNumTc> paused_until_{};
-  std::array<int64_t, kNumTc> deficit_{};
-  RingQueue<tlm::tlm_generic_payload*> control_;
-  // Frames on the wire, in order of arrival at the far end. The propagation delay is constant, so only
-  // the head needs an event: the event list holds O(links) records, not O(frames in flight).
-  RingQueue<std::pair<ps_t, tlm::tlm_generic_payload*>> flight_;
-  bool deliver_pending_ = false;
+  // The line is busy until this time. A frame that finishes with nothing queued behind it costs no
+  // event: the next enqueue after busy_until_ starts at once, an earlier one schedules a kick for then.
+  ps_t busy_until_ = 0;
+  ps_t kick_at_ = ~ps_t(0);  // earliest pending kick (end of serialisation, pause expiry, link up)
   uint64_t total_bytes_ = 0;
-  Scheduler sched_ = Scheduler::strict_priority;
+  tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // the TLM socket binding of this port, looked up once
+  uint32_t index_;
   uint32_t quantum_ = 1538;
+  uint8_t nonempty_ = 0;  // bit c set: class c has frames (the scheduler reads one byte, not eight queues)
+  bool deliver_pending_ = false;
   uint8_t drr_next_ = 0;
   bool drr_credited_ = false;  // the current class got this visit's quantum
-  bool busy_ = false;
-  bool retry_pending_ = false;
-  ps_t wake_at_ = ~ps_t(0);  // pending wake-up for the end of a pause
+  Scheduler sched_ = Scheduler::strict_priority;
+  // Frames on the wire, in order of arrival at the far end. The propagation delay is constant, so only
+  // the head needs an event: the event list holds O(links) records, not O(frames in flight).
+  RingQueue<InFlight> flight_;
+  RingQueue<Entry> control_;
+  struct alignas(64) ClassState {  // one cache line per traffic class
+    RingQueue<Entry> q;
+    uint64_t bytes = 0;
+    ps_t paused_until = 0;
+    int64_t deficit = 0;
+  };
+  std::array<ClassState, kNumTc> cls_;
 };
 
 }  // namespace panama

@@ -46,7 +46,7 @@ void Host::feed_lossy() {
   }
 }
 
-void Host::on_transmit(uint32_t, tlm::tlm_generic_payload&, uint8_t tc) {
+void Host::on_transmit(uint32_t, tlm::tlm_generic_payload&, uint8_t tc, uint32_t) {
   if (tc != kTcLossy) return;
   --nic_lossy_;
   feed_lossy();

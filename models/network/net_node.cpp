@@ -44,13 +44,6 @@ tlm::tlm_sync_enum NetNode::nb_bw(int, tlm::tlm_generic_payload&, tlm::tlm_phase
   return tlm::TLM_COMPLETED;
 }
 
-void NetNode::on_event(uint32_t kind, void* ptr, uint64_t arg) {
-  switch (kind) {
-    case tx_done: ports_[arg]->on_tx_done(static_cast<tlm::tlm_generic_payload*>(ptr)); break;
-    case deliver: ports_[arg]->on_deliver(); break;
-    case pause_expire: ports_[arg]->kick(); break;
-    default: on_node_event(kind, ptr, arg); break;
-  }
-}
+void NetNode::on_event(uint32_t kind, void* ptr, uint64_t arg) { on_node_event(kind, ptr, arg); }
 
 }  // namespace panama

@@ -81,8 +81,14 @@ class NetNode : public sc_core::sc_module, public EventHandler {
 
   // A frame has fully arrived on `port` (after serialisation and propagation, corruption filtered).
   virtual void receive(uint32_t port, tlm::tlm_generic_payload& gp) = 0;
-  // Port `port` starts serialising `gp` of class `tc` (buffer accounting, PFC release).
-  virtual void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc) { (void)port; (void)gp; (void)tc; }
+  // Port `port` starts serialising `gp` of class `tc` (buffer accounting, PFC release); `tag` is what the
+  // node passed to EgressPort::enqueue.
+  virtual void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t tag) {
+    (void)port;
+    (void)gp;
+    (void)tc;
+    (void)tag;
+  }
 
   void count_drop(NetDrop r) { ++net_drops_[size_t(r)]; }
   void count_drop(DropReason r) { drops_.count(r); }
@@ -91,7 +97,8 @@ class NetNode : public sc_core::sc_module, public EventHandler {
   const DropCounters& drops() const { return drops_; }
 
   void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
-  enum Kind : uint32_t { tx_done = 0, deliver = 1, pause_expire = 2, node_kind_base = 16 };
+  // Kinds of a node's own events (its ports schedule theirs on themselves).
+  enum Kind : uint32_t { node_kind_base = 16 };
 
  protected:
   virtual void on_node_event(uint32_t kind, void* ptr, uint64_t arg) { (void)kind; (void)ptr; (void)arg; }

@@ -117,7 +117,6 @@ void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp) {
   if (ipv4_checksum(ip, ihl) != 0) return count_drop(DropReason::ip_checksum);
   const uint8_t dscp = ip[1] >> 2;
   const uint8_t tc = dscp == kPanamaDscp ? kTcLossless : kTcLossy;
-  meta(gp).tc = tc;
   const Ipv4Addr dst = load_be32(ip + 16);
 
   if (is_multicast(dst)) {
@@ -178,19 +177,17 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
   }
   used_ += bytes;
   if (used_ > c_.buffer_peak_bytes) c_.buffer_peak_bytes = used_;
-  meta(*gp).ingress_port = in;
-  meta(*gp).tc = tc;
   if (in != kInternalPort) account_ingress(in, tc, int64_t(bytes));
   ++c_.forwarded;
   gp->acquire();
-  ep.enqueue(gp, tc);
+  ep.enqueue(gp, tc, in);  // the ingress port comes back in on_transmit
   return true;
 }
 
-void Switch::on_transmit(uint32_t, tlm::tlm_generic_payload& gp, uint8_t tc) {
+void Switch::on_transmit(uint32_t, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t in) {
   const uint64_t bytes = gp.get_data_length();
   used_ -= bytes;
-  if (meta(gp).ingress_port != kInternalPort) account_ingress(meta(gp).ingress_port, tc, -int64_t(bytes));
+  if (in != kInternalPort) account_ingress(in, tc, -int64_t(bytes));
 }
 
 }  // namespace panama

@@ -63,7 +63,7 @@ class Switch : public NetNode {
   virtual void finalize_ports();
 
   void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
-  void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc) override;
+  void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t in_port) override;
 
   const SwitchConfig& config() const { return cfg_; }
   const SwitchCounters& counters() const { return c_; }

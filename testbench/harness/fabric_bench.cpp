@@ -63,6 +63,7 @@ nlohmann::json run_fabric_bench(const FabricBenchPoint& p) {
                         {"build_s", build_s},
                         {"peak_rss_mb", double(ru.ru_maxrss) / 1024.0},
                         {"delivered_gbps", double(delivered_bytes) * 8 / (p.sim_ms * 1e-3) / 1e9},
+                        {"peak_packets", fabric.ctx.pool.peak_in_use()},
                         {"drops", fabric.total_drops()}};
 }
 
