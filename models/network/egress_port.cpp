@@ -64,13 +64,19 @@ int EgressPort::pick() {
     return -1;
   }
   // Deficit round robin (Shreedhar & Varghese): a visit credits one quantum; the class sends while its
-  // deficit covers the head frame, then the round moves on.
-  for (int n = 0; n < 2 * kNumTc + 1; ++n) {
-    const uint8_t c = drr_next_;
+  // deficit covers the head frame, then the round moves on. The round visits non-empty classes only
+  // (found from the bit mask, so an idle class's state is not touched); a class that empties loses its
+  // credit (in try_start).
+  for (int n = 0; n < 2 * kNumTc + 1 && nonempty_; ++n) {
+    const uint32_t m = nonempty_;
+    const uint32_t rot = ((m >> drr_next_) | (m << (kNumTc - drr_next_))) & ((1u << kNumTc) - 1);
+    const uint8_t c = uint8_t((drr_next_ + __builtin_ctz(rot)) % kNumTc);
+    if (c != drr_next_) {
+      drr_next_ = c;
+      drr_credited_ = false;
+    }
     ClassState& cs = cls_[c];
-    if (!(nonempty_ & (1u << c))) {
-      cs.deficit = 0;  // an idle class keeps no credit
-    } else if (cs.paused_until <= now) {
+    if (cs.paused_until <= now) {
       if (!drr_credited_) {
         cs.deficit += quantum_;
         drr_credited_ = true;
@@ -109,7 +115,10 @@ void EgressPort::try_start() {
   ClassState& cs = cls_[size_t(c)];
   const Entry e = cs.q.front();
   cs.q.pop_front();
-  if (cs.q.empty()) nonempty_ &= uint8_t(~(1u << c));
+  if (cs.q.empty()) {
+    nonempty_ &= uint8_t(~(1u << c));
+    cs.deficit = 0;  // DRR: an idle class keeps no credit
+  }
   cs.bytes -= e.len;
   total_bytes_ -= e.len;
   start(e, c);

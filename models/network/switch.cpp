@@ -2,7 +2,9 @@
 
 #include "common/config.h"
 
+#include <algorithm>
 #include <map>
+#include <stdexcept>
 
 namespace panama {
 
@@ -26,26 +28,29 @@ void SwitchConfig::validate(const std::string& p) const {
 }
 
 Switch::Switch(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, const SwitchConfig& cfg)
-    : NetNode(name, ctx, id), cfg_(cfg), capacity_(uint64_t(cfg.buffer_kib) * 1024),
-      seed_(uint32_t(cfg.ecmp_seed) * 0x9E3779B1u + id) {
+    : NetNode(name, ctx, id), capacity_(uint64_t(cfg.buffer_kib) * 1024), xoff_bytes_(int64_t(cfg.pfc_xoff_kib) * 1024),
+      xon_bytes_(int64_t(cfg.pfc_xon_kib) * 1024), dt_alpha_(cfg.dt_alpha), ecn_k_(cfg.ecn_k_packets),
+      seed_(uint32_t(cfg.ecmp_seed) * 0x9E3779B1u + id), ecn_(cfg.ecn), pfc_(cfg.pfc), cfg_(cfg) {
   groups_.push_back({});  // group 0: no route
 }
 
 void Switch::finalize_ports() {
   const Scheduler s = cfg_.scheduler == "drr" ? Scheduler::deficit_round_robin : Scheduler::strict_priority;
   for (uint32_t p = 0; p < num_ports(); ++p) port(p).set_scheduler(s, cfg_.drr_quantum_bytes);
-  ingress_bytes_.assign(num_ports(), {});
-  xoff_.assign(num_ports(), {});
+  ingress_.assign(num_ports(), {});
 }
 
 void Switch::set_route(uint32_t host, const std::vector<uint16_t>& ports) {
   if (route_.size() <= host) route_.resize(host + 1, 0);
   for (size_t g = 1; g < groups_.size(); ++g)
-    if (groups_[g] == ports) {
+    if (std::equal(ports.begin(), ports.end(), group_ports_.begin() + groups_[g].first,
+                   group_ports_.begin() + groups_[g].first + groups_[g].count)) {
       route_[host] = uint16_t(g);
       return;
     }
-  groups_.push_back(ports);
+  if (groups_.size() > 0xffff) throw std::length_error(std::string(name()) + ": more than 65535 ECMP groups");
+  groups_.push_back(Group{uint32_t(group_ports_.size()), uint32_t(ports.size())});
+  group_ports_.insert(group_ports_.end(), ports.begin(), ports.end());
   route_[host] = uint16_t(groups_.size() - 1);
 }
 
@@ -79,7 +84,7 @@ void Switch::on_node_event(uint32_t kind, void*, uint64_t arg) {
   if (kind != pfc_refresh) return;
   const uint32_t p = uint32_t(arg >> 8);
   const uint8_t tc = uint8_t(arg & 0xff);
-  if (xoff_[p][tc]) send_pfc(p, tc, true);
+  if (ingress_[p].xoff[tc]) send_pfc(p, tc, true);
 }
 
 bool Switch::handle_pfc(uint32_t p, tlm::tlm_generic_payload& gp) {
@@ -90,14 +95,15 @@ bool Switch::handle_pfc(uint32_t p, tlm::tlm_generic_payload& gp) {
 }
 
 void Switch::account_ingress(uint32_t p, uint8_t tc, int64_t bytes) {
-  int64_t& b = ingress_bytes_[p][tc];
+  IngressState& in = ingress_[p];
+  int64_t& b = in.bytes[tc];
   b += bytes;
-  if (!cfg_.pfc || tc != kTcLossless) return;
-  if (!xoff_[p][tc] && b > int64_t(cfg_.pfc_xoff_kib) * 1024) {
-    xoff_[p][tc] = true;
+  if (!pfc_ || tc != kTcLossless) return;
+  if (!in.xoff[tc] && b > xoff_bytes_) {
+    in.xoff[tc] = true;
     send_pfc(p, tc, true);
-  } else if (xoff_[p][tc] && b <= int64_t(cfg_.pfc_xon_kib) * 1024) {
-    xoff_[p][tc] = false;
+  } else if (in.xoff[tc] && b <= xon_bytes_) {
+    in.xoff[tc] = false;
     send_pfc(p, tc, false);
   }
 }
@@ -144,15 +150,16 @@ void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp) {
 
   const uint32_t h = host_index(dst);
   if (h >= route_.size() || route_[h] == 0) return count_drop(NetDrop::no_route);
-  const std::vector<uint16_t>& g = groups_[route_[h]];
-  uint32_t out = g[0];
-  if (g.size() > 1) {
+  const Group g = groups_[route_[h]];
+  const uint16_t* ports = group_ports_.data() + g.first;
+  uint32_t out = ports[0];
+  if (g.count > 1) {
     uint16_t sport = 0, dport = 0;
     if ((ip[9] == kIpProtoUdp || ip[9] == kIpProtoTcp) && kIpOffset + ihl + 4 <= len) {
       sport = load_be16(ip + ihl);
       dport = load_be16(ip + ihl + 2);
     }
-    out = g[flow_hash(load_be32(ip + 12), dst, ip[9], sport, dport, seed_) % g.size()];
+    out = ports[flow_hash(load_be32(ip + 12), dst, ip[9], sport, dport, seed_) % g.count];
   }
   admit_and_queue(out, &gp, tc, in);
 }
@@ -165,12 +172,12 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
     count_drop(tc == kTcLossless ? NetDrop::lossless_overflow : NetDrop::buffer_overflow);
     return false;
   }
-  if (tc != kTcLossless && double(ep.queue_bytes(tc) + bytes) > cfg_.dt_alpha * double(capacity_ - used_)) {
+  if (tc != kTcLossless && double(ep.queue_bytes(tc) + bytes) > dt_alpha_ * double(capacity_ - used_)) {
     count_drop(NetDrop::buffer_overflow);
     return false;
   }
   uint8_t* ipb = gp->get_data_ptr() + kIpOffset;
-  if (cfg_.ecn && ep.queue_packets(tc) >= cfg_.ecn_k_packets && (ipb[1] & 3) != kEcnNotEct && (ipb[1] & 3) != kEcnCe) {
+  if (ecn_ && ep.queue_packets(tc) >= ecn_k_ && (ipb[1] & 3) != kEcnNotEct && (ipb[1] & 3) != kEcnCe) {
     set_ecn(gp->get_data_ptr(), kEcnCe);
     ++c_.ecn_marked;
     ++ep.counters.ecn_marked;

@@ -55,7 +55,20 @@ class Switch : public NetNode {
 
   // Routing tables (built by the topology, installed by the controller).
   void set_route(uint32_t host, const std::vector<uint16_t>& ports);
-  const std::vector<uint16_t>& route(uint32_t host) const { return groups_[route_[host]]; }
+  struct PortSet {  // the equal-cost ports towards a host
+    const uint16_t* first;
+    size_t n;
+    bool empty() const { return n == 0; }
+    size_t size() const { return n; }
+    uint16_t front() const { return first[0]; }
+    uint16_t operator[](size_t i) const { return first[i]; }
+    const uint16_t* begin() const { return first; }
+    const uint16_t* end() const { return first + n; }
+  };
+  PortSet route(uint32_t host) const {
+    const Group g = host < route_.size() ? groups_[route_[host]] : Group{};
+    return PortSet{group_ports_.data() + g.first, g.count};
+  }
   void install_multicast(Ipv4Addr group, int up_port, uint64_t down_mask);
   void remove_multicast(Ipv4Addr group) { mcast_.erase(group); }
 
@@ -84,19 +97,32 @@ class Switch : public NetNode {
   void send_pfc(uint32_t port, uint8_t tc, bool pause);
   ps_t pause_duration(uint32_t port) const;
 
-  SwitchConfig cfg_;
+  // Hot per-frame state first (one or two cache lines): what forwarding reads on every hop.
   uint64_t capacity_;
   uint64_t used_ = 0;
+  int64_t xoff_bytes_, xon_bytes_;  // PFC thresholds per ingress port
+  double dt_alpha_;
+  uint32_t ecn_k_;
   uint32_t seed_;
-  std::vector<uint16_t> route_;                 // host -> group index
-  std::vector<std::vector<uint16_t>> groups_;   // equal-cost port sets
+  bool ecn_, pfc_;
+  // Unicast routes: host -> equal-cost group; a group is a run of ports in one flat array.
+  struct Group {
+    uint32_t first = 0, count = 0;
+  };
+  std::vector<uint16_t> route_;  // host -> group index (0: no route)
+  std::vector<Group> groups_;
+  std::vector<uint16_t> group_ports_;
+  struct IngressState {  // per ingress port: lossless bytes buffered from it, PAUSE sent
+    std::array<int64_t, kNumTc> bytes{};
+    std::array<bool, kNumTc> xoff{};
+  };
+  std::vector<IngressState> ingress_;
+  SwitchConfig cfg_;
   struct McastEntry {
     int up_port;
     uint64_t down_mask;
   };
   std::unordered_map<Ipv4Addr, McastEntry> mcast_;
-  std::vector<std::array<int64_t, kNumTc>> ingress_bytes_;
-  std::vector<std::array<bool, kNumTc>> xoff_;
   SwitchCounters c_;
 };
 
