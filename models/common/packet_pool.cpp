@@ -2,9 +2,11 @@
 
 #include <sys/mman.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 
 namespace panama {
 
@@ -15,46 +17,44 @@ PacketPool::~PacketPool() {
     gp->~tlm_generic_payload();
     h.~Head();
   }
-  for (void* a : arenas_) std::free(a);
+  for (void* a : arenas_) munmap(a, kArenaBytes);
 }
 
-// Packets are carved from 2 MiB-aligned arenas marked for transparent huge pages: a large fabric holds
-// ~10^5 packets in flight (hundreds of MB), and with 4 KiB pages nearly every packet touched on a hop
-// is also a TLB miss. Carving also keeps packets of one size class dense.
-void* PacketPool::carve(size_t bytes) {
-  bytes = (bytes + kBlockAlign - 1) / kBlockAlign * kBlockAlign;
-  if (arena_left_ < bytes) {
-    constexpr size_t kArena = size_t(8) << 20;
-    void* a = std::aligned_alloc(size_t(2) << 20, kArena);
-    if (!a) throw std::bad_alloc();
+// Arenas are anonymous mappings (zero-filled: a clean-tail block starts clean), aligned to their size
+// and marked for transparent huge pages: a large fabric holds ~10^5 packets in flight (hundreds of MB),
+// and with 4 KiB pages nearly every packet touched on a hop is also a TLB miss.
+uint8_t* PacketPool::carve(uint32_t cls) {
+  const size_t bytes = (kHeaderBytes + kClassBytes[cls] + kBlockAlign - 1) / kBlockAlign * kBlockAlign;
+  if (arena_left_[cls] < bytes) {
+    void* raw = mmap(nullptr, 2 * kArenaBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) throw std::bad_alloc();
+    const uintptr_t lo = reinterpret_cast<uintptr_t>(raw);
+    const uintptr_t a = (lo + kArenaBytes - 1) & ~(kArenaBytes - 1);
+    if (a > lo) munmap(raw, a - lo);
+    if (a + kArenaBytes < lo + 2 * kArenaBytes) munmap(reinterpret_cast<void*>(a + kArenaBytes), lo + kArenaBytes - a);
+    uint8_t* arena = reinterpret_cast<uint8_t*>(a);
 #ifdef MADV_HUGEPAGE
-    madvise(a, kArena, MADV_HUGEPAGE);  // advisory: without THP the pool still works, on small pages
+    madvise(arena, kArenaBytes, MADV_HUGEPAGE);  // advisory: without THP the pool works on small pages
 #endif
-    arenas_.push_back(a);
-    arena_next_ = static_cast<uint8_t*>(a);
-    arena_left_ = kArena;
+    *reinterpret_cast<uint32_t*>(arena) = cls;  // the arena's first block-aligned slot holds its class
+    arenas_.push_back(arena);
+    arena_next_[cls] = arena + kBlockAlign;
+    arena_left_[cls] = kArenaBytes - kBlockAlign;
   }
-  void* m = arena_next_;
-  arena_next_ += bytes;
-  arena_left_ -= bytes;
+  uint8_t* m = arena_next_[cls];
+  arena_next_[cls] += bytes;
+  arena_left_[cls] -= bytes;
   return m;
 }
 
-size_t PacketPool::capacity(const tlm::tlm_generic_payload& gp) {
-  return kClassBytes[head(gp).size_class];
-}
-
-tlm::tlm_generic_payload* PacketPool::allocate(size_t capacity) {
-  const uint32_t cls = capacity <= kClassBytes[0] ? 0 : capacity <= kClassBytes[1] ? 1 : 2;
-  if (capacity > kClassBytes[2]) throw std::length_error("packet buffer larger than a jumbo frame requested");
+tlm::tlm_generic_payload* PacketPool::take(uint32_t cls) {
   tlm::tlm_generic_payload* gp;
   if (!free_[cls].empty()) {
     gp = free_[cls].back();
     free_[cls].pop_back();
   } else {
-    uint8_t* mem = static_cast<uint8_t*>(carve(kHeaderBytes + kClassBytes[cls]));
+    uint8_t* mem = carve(cls);
     Head* h = new (mem + kHeadOffset) Head();
-    h->size_class = cls;
     gp = new (mem + kPayloadOffset) tlm::tlm_generic_payload();
     store_.push_back(gp);
     gp->set_mm(this);
@@ -74,8 +74,30 @@ tlm::tlm_generic_payload* PacketPool::allocate(size_t capacity) {
   return gp;
 }
 
+tlm::tlm_generic_payload* PacketPool::allocate(size_t capacity) {
+  if (capacity > kClassBytes[kJumbo]) throw std::length_error("packet buffer larger than a jumbo frame requested");
+  return take(capacity <= kClassBytes[kSmall] ? kSmall : capacity <= kClassBytes[kMtu] ? kMtu : kJumbo);
+}
+
+tlm::tlm_generic_payload* PacketPool::allocate_clean(size_t capacity) {
+  return capacity <= kClassBytes[kMtuClean] ? take(kMtuClean) : allocate(capacity);
+}
+
 void PacketPool::free(tlm::tlm_generic_payload* gp) {
-  free_[head(*gp).size_class].push_back(gp);
+  const uint32_t cls = size_class(*gp);
+#ifdef PANAMA_CHECK_INVARIANTS
+  if (cls == kMtuClean) {
+    const uint8_t* b = frame_bytes(*gp);
+    for (size_t i = kCleanFrom; i < kClassBytes[cls]; ++i)
+      if (b[i]) {
+        std::fprintf(stderr, "PacketPool: clean-tail packet %llu released with byte %zu = 0x%02x (holders must not "
+                     "write at or beyond byte %zu)\n", static_cast<unsigned long long>(head(*gp).meta.id), i, b[i],
+                     kCleanFrom);
+        std::abort();
+      }
+  }
+#endif
+  free_[cls].push_back(gp);
   --in_use_;
 }
 

@@ -40,14 +40,12 @@ class PacketPool : public tlm::tlm_mm_interface {
   PacketPool& operator=(const PacketPool&) = delete;
   ~PacketPool() override;
 
-  // Memory layout of one pooled packet: [size class + metadata][payload][frame bytes], the payload
-  // ending where the frame begins. A switch touches on each hop the payload's data pointer and length,
-  // its reference count and the frame's Ethernet/IPv4/L4 headers (bytes 0..37); the frame starts 80
-  // bytes into a 128-byte-aligned pair of cache lines, so all of that lies in that one pair (fetched
-  // together by the adjacent-line prefetcher). A large fabric has ~10^5 packets in flight: each line a
-  // hop touches is a likely miss.
+  // Memory layout of one pooled packet: [metadata][payload][frame bytes], the payload ending where the
+  // frame begins. A switch touches on each hop the payload's data pointer and length, its reference
+  // count and the frame's Ethernet/IPv4/L4 headers (bytes 0..37); the frame starts 80 bytes into a
+  // 128-byte-aligned pair of cache lines, so all of that lies in that one pair. A large fabric has ~10^5
+  // packets in flight: each line a hop touches is a likely miss.
   struct Head {
-    uint32_t size_class = 0;
     PacketMeta meta;
   };
   static constexpr size_t kPayloadBytes = sizeof(tlm::tlm_generic_payload);
@@ -57,21 +55,38 @@ class PacketPool : public tlm::tlm_mm_interface {
   static constexpr size_t kHeadOffset = (kPayloadOffset - sizeof(Head)) / alignof(Head) * alignof(Head);
   static constexpr size_t kBlockAlign = 128;
   static constexpr size_t kBufferBytes = kMaxFrameBytes + 64;  // the largest class
-  // Frame buffer sizes: control frames and ACKs, MTU (1500) frames, jumbo frames. The first two make
-  // blocks of 512 and 1920 bytes with the header.
-  static constexpr size_t kClassBytes[3] = {512 - kHeaderBytes, 1920 - kHeaderBytes, kBufferBytes};
-  static_assert(kClassBytes[0] >= kEthMinFrameBytes + 64 && kClassBytes[1] >= kEthHeaderBytes + 1500 + 64,
+  // Size classes: control frames and ACKs, MTU (1500) frames, jumbo frames, and MTU frames with a clean
+  // tail (see allocate_clean). With the header the first, second and fourth make 512- and 1920-byte blocks.
+  enum SizeClass : uint32_t { kSmall, kMtu, kJumbo, kMtuClean, kNumClasses };
+  static constexpr size_t kClassBytes[kNumClasses] = {512 - kHeaderBytes, 1920 - kHeaderBytes, kBufferBytes,
+                                                      1920 - kHeaderBytes};
+  static_assert(kClassBytes[kSmall] >= kEthMinFrameBytes + 64 && kClassBytes[kMtu] >= kEthHeaderBytes + 1500 + 64,
                 "size classes too small for the frames they hold");
+  // Each class is carved from its own arenas, aligned to their size, whose first bytes name the class:
+  // freeing a packet reads that (hot) line, not the packet's cold metadata.
+  static constexpr size_t kArenaBytes = size_t(8) << 20;
+  // Clean-tail packets: buffer bytes at and beyond this offset are zero when allocated.
+  static constexpr size_t kCleanFrom = 64;
 
   // A fresh payload with reference count 1 (the caller's), data length 0, and a buffer of at least
-  // `capacity` bytes. Buffers come in three size classes (small control frames, MTU frames, jumbo
-  // frames), so a fabric full of 1500-byte packets does not carry 9 KB per packet.
+  // `capacity` bytes. Buffers come in size classes (small control frames, MTU frames, jumbo frames), so a
+  // fabric full of 1500-byte packets does not carry 9 KB per packet.
   tlm::tlm_generic_payload* allocate(size_t capacity = kBufferBytes);
+  // As allocate, for a frame whose bytes from kCleanFrom on are zeros (a TCP segment: the model's
+  // payload is zeros). Where an MTU clean-tail block is free, those bytes are already zero and need not
+  // be written again (clean_from() tells); the holders of such a frame must write no byte at or beyond
+  // kCleanFrom (switches only edit the IPv4 header). Builds with PANAMA_CHECK_INVARIANTS verify it on
+  // release. Larger frames come from the ordinary classes (clean_from() = SIZE_MAX).
+  tlm::tlm_generic_payload* allocate_clean(size_t capacity);
+  // Offset from which a pooled payload's buffer is known to be zero (SIZE_MAX: nothing known).
+  static size_t clean_from(const tlm::tlm_generic_payload& gp) {
+    return size_class(gp) == kMtuClean ? kCleanFrom : SIZE_MAX;
+  }
   // tlm_mm_interface: called by release() when the last reference goes.
   void free(tlm::tlm_generic_payload* gp) override;
 
   // Usable bytes of a pooled payload's buffer.
-  static size_t capacity(const tlm::tlm_generic_payload& gp);
+  static size_t capacity(const tlm::tlm_generic_payload& gp) { return kClassBytes[size_class(gp)]; }
 
   uint64_t in_use() const { return in_use_; }
   uint64_t peak_in_use() const { return peak_; }
@@ -91,12 +106,16 @@ class PacketPool : public tlm::tlm_mm_interface {
   }
 
  private:
-  void* carve(size_t bytes);
+  static uint32_t size_class(const tlm::tlm_generic_payload& gp) {
+    return *reinterpret_cast<const uint32_t*>(reinterpret_cast<uintptr_t>(&gp) & ~(kArenaBytes - 1));
+  }
+  tlm::tlm_generic_payload* take(uint32_t cls);
+  uint8_t* carve(uint32_t cls);
   std::vector<void*> arenas_;
-  uint8_t* arena_next_ = nullptr;
-  size_t arena_left_ = 0;
+  uint8_t* arena_next_[kNumClasses] = {};
+  size_t arena_left_[kNumClasses] = {};
   std::vector<tlm::tlm_generic_payload*> store_;
-  std::vector<tlm::tlm_generic_payload*> free_[3];
+  std::vector<tlm::tlm_generic_payload*> free_[kNumClasses];
   uint64_t next_id_ = 1;
   uint64_t in_use_ = 0, peak_ = 0;
 };

@@ -1,5 +1,7 @@
 #include "protocol/packet.h"
 
+#include <algorithm>
+#include <cstring>
 #include <string>
 
 namespace panama {
@@ -212,7 +214,8 @@ DecodedPacket decode(const uint8_t* f, size_t len) {
   return d;
 }
 
-size_t encode_tcp(uint8_t* buf, size_t cap, const UdpAddressing& a, const TcpSegment& s, size_t payload_bytes) {
+size_t encode_tcp(uint8_t* buf, size_t cap, const UdpAddressing& a, const TcpSegment& s, size_t payload_bytes,
+                  size_t zero_from) {
   const size_t frame_len = write_ipv4_frame(buf, cap, a, kIpProtoTcp, kTcpHeaderBytes + payload_bytes, "TCP segment");
   uint8_t* t = buf + kIpOffset + kIpv4HeaderBytes;
   store_be16(t, s.src_port);
@@ -224,7 +227,10 @@ size_t encode_tcp(uint8_t* buf, size_t cap, const UdpAddressing& a, const TcpSeg
   store_be16(t + 14, s.window);
   store_be16(t + 16, 0);
   store_be16(t + 18, 0);
-  std::memset(t + kTcpHeaderBytes, 0, frame_len - kIpOffset - kIpv4HeaderBytes - kTcpHeaderBytes);
+  // The payload (and Ethernet padding) is zeros; a clean-tail buffer already holds them from zero_from on.
+  const size_t payload_at = kIpOffset + kIpv4HeaderBytes + kTcpHeaderBytes;
+  const size_t zero_end = std::min(frame_len, std::max(zero_from, payload_at));
+  std::memset(buf + payload_at, 0, zero_end - payload_at);
   // Checksum over pseudo-header + header; the zero payload adds nothing to a ones' complement sum.
   uint32_t sum = (a.src_ip >> 16) + (a.src_ip & 0xffff) + (a.dst_ip >> 16) + (a.dst_ip & 0xffff) + kIpProtoTcp +
                  uint32_t(kTcpHeaderBytes + payload_bytes);

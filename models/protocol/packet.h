@@ -116,8 +116,10 @@ struct TcpSegment {
   uint8_t flags = 0;
   uint16_t window = 0xffff;
 };
-// IPv4 + TCP frame with `payload_bytes` of zeros.
-size_t encode_tcp(uint8_t* buf, size_t cap, const UdpAddressing& ip, const TcpSegment& seg, size_t payload_bytes);
+// IPv4 + TCP frame with `payload_bytes` of zeros. `zero_from`: the buffer is already zero at and beyond
+// this offset (a clean-tail pooled packet), so those bytes are not written again.
+size_t encode_tcp(uint8_t* buf, size_t cap, const UdpAddressing& ip, const TcpSegment& seg, size_t payload_bytes,
+                  size_t zero_from = SIZE_MAX);
 
 // IEEE 802.1Qbb priority flow control frame (MAC control, opcode 0x0101): one pause time (in quanta of
 // 512 bit times) per priority, applied to the priorities whose bit is set in `class_enable`.

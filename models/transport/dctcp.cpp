@@ -183,9 +183,9 @@ void DctcpTransport::send_segment(DctcpFlow& f, uint64_t offset, bool retransmit
     f.send_cwr = false;
   }
   const size_t frame = std::max(kEthHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes + size_t(len), kEthMinFrameBytes);
-  tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate(frame);
+  tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate_clean(frame);  // the zero payload is often there already
   gp->set_data_length(uint32_t(encode_tcp(gp->get_data_ptr(), frame, addressing(*f.src, *f.dst, cfg_.ecn), seg,
-                                          size_t(len))));
+                                          size_t(len), PacketPool::clean_from(*gp))));
   meta(*gp).flow = f.rec.id;
   ++f.rec.segments_sent;
   ++stack_of(*f.src).c_.data_sent;
