@@ -25,6 +25,8 @@ class RingQueue {
     push_back(T(std::forward<A>(a)...));
   }
   void pop_front() { ++head_; }
+  // The i-th element from the front (i < size()).
+  T& at(size_t i) { return buf_[(head_ + uint32_t(i)) & mask_]; }
 
  private:
   // Indices are free-running 32-bit counters (the capacity, a power of two, divides 2^32): 24 bytes

@@ -136,12 +136,8 @@ void EgressPort::start(const Entry& e, int tc) {
   ++counters.tx_frames;
   counters.tx_bytes += e.len;
   counters.busy_ps += ser;
-  const ps_t arrive = busy_until_ + lp.delay_ps;
-  flight_.push_back(InFlight{arrive, e.gp, e.len});
-  if (!deliver_pending_) {
-    deliver_pending_ = true;
-    ctx.events.schedule(arrive, this, deliver_event, e.gp, 0);  // gp: a prefetch hint only
-  }
+  flight_.push_back(InFlight{busy_until_ + lp.delay_ps, e.gp, e.len});
+  if (!deliver_pending_) schedule_delivery();
   if (tc >= 0) owner_.on_transmit(index_, *e.gp, uint8_t(tc), e.tag);
   if (!control_.empty() || nonempty_) schedule_kick(busy_until_);
 }
@@ -154,9 +150,25 @@ void EgressPort::on_deliver() {
     flight_.pop_front();
     deliver_one(f);
   }
-  if (!flight_.empty()) {
-    deliver_pending_ = true;
-    owner_.ctx().events.schedule(flight_.front().arrive, this, deliver_event, flight_.front().gp, 0);
+  if (!flight_.empty()) schedule_delivery();
+}
+
+// One event for the frame at the head of the wire. Its payload and the far end's state are loaded while
+// the event before it runs; the frame behind it (delivered next, typically thousands of events later in
+// a large fabric) is loaded towards the cache now.
+void EgressPort::schedule_delivery() {
+  if (!far_end_) {  // bound at elaboration; frames flow after it
+    far_end_ = owner_.tx[int(index_)];
+    far_hot_ = link_.peer_of(&owner_).hot_state();
+  }
+  const InFlight& f = flight_.front();
+  deliver_pending_ = true;
+  owner_.ctx().events.schedule(f.arrive, this, deliver_event, f.gp, 0, far_hot_);
+  if (flight_.size() > 1) {
+    const InFlight& n = flight_.at(1);
+    __builtin_prefetch(reinterpret_cast<const char*>(n.gp) + 24);
+    __builtin_prefetch(reinterpret_cast<const char*>(n.gp) + 160);
+    if (flight_.size() > 2) __builtin_prefetch(&flight_.at(2));
   }
 }
 
@@ -173,7 +185,6 @@ void EgressPort::deliver_one(const InFlight& f) {
     counters.delivered_bytes += f.len;
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    if (!far_end_) far_end_ = owner_.tx[int(index_)];  // bound at elaboration; frames flow after it
     far_end_->nb_transport_fw(*f.gp, ph, d);
   }
   f.gp->release();

@@ -68,6 +68,7 @@ class EgressPort : public EventHandler {
   int pick();
   void on_deliver();
   void deliver_one(const InFlight& f);
+  void schedule_delivery();
 
   // Hot state first: a frame's enqueue, start and delivery touch the first line, the flight queue's
   // line, its class's line and the counters, not the whole port.
@@ -79,6 +80,7 @@ class EgressPort : public EventHandler {
   ps_t kick_at_ = ~ps_t(0);  // earliest pending kick (end of serialisation, pause expiry, link up)
   uint64_t total_bytes_ = 0;
   tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // the TLM socket binding of this port, looked up once
+  const void* far_hot_ = nullptr;                  // the far end's hot_state(), loaded ahead of a delivery
   uint32_t index_;
   uint32_t quantum_ = 1538;
   uint8_t nonempty_ = 0;  // bit c set: class c has frames (the scheduler reads one byte, not eight queues)

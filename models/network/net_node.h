@@ -90,6 +90,9 @@ class NetNode : public sc_core::sc_module, public EventHandler {
     (void)tag;
   }
 
+  // What receive() reads first of this node's own state (a port delivering to it loads it ahead).
+  virtual const void* hot_state() const { return nullptr; }
+
   void count_drop(NetDrop r) { ++net_drops_[size_t(r)]; }
   void count_drop(DropReason r) { drops_.count(r); }
   uint64_t net_drops(NetDrop r) const { return net_drops_[size_t(r)]; }

@@ -78,6 +78,7 @@ class Switch : public NetNode {
   void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
   void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t in_port) override;
 
+  const void* hot_state() const override { return &capacity_; }
   const SwitchConfig& config() const { return cfg_; }
   const SwitchCounters& counters() const { return c_; }
   uint64_t buffer_used() const { return used_; }
