@@ -22,14 +22,21 @@ void Host::send(tlm::tlm_generic_payload* gp) {
   uint64_t key = 0;
   if (gp->get_data_length() >= kIpOffset + kIpv4HeaderBytes + 4 && load_be16(f + 12) == kEtherTypeIpv4) {
     const uint8_t* ip = f + kIpOffset;
-    key = (uint64_t(load_be32(ip + 16)) << 32) ^ (uint64_t(ip[9]) << 48) ^ (uint64_t(load_be16(ip + 20)) << 16) ^
-          load_be16(ip + 22);
+    key = fq_key_of(load_be32(ip + 16), ip[9], load_be16(ip + 20), load_be16(ip + 22));
   }
+  enqueue_lossy(Queued{gp, nullptr, 0, 0}, key);
+}
+
+void Host::send_deferred(FrameBuilder* builder, uint64_t a, uint64_t b, uint64_t fq_key) {
+  enqueue_lossy(Queued{nullptr, builder, a, b}, fq_key);
+}
+
+void Host::enqueue_lossy(const Queued& e, uint64_t key) {
   auto [it, fresh] = fq_slot_.emplace(key, uint32_t(fq_.size()));
   if (fresh) fq_.emplace_back();
-  RingQueue<tlm::tlm_generic_payload*>& q = fq_[it->second];
+  RingQueue<Queued>& q = fq_[it->second];
   if (q.empty()) fq_round_.push_back(it->second);
-  q.push_back(gp);
+  q.push_back(e);
   feed_lossy();
 }
 
@@ -37,11 +44,13 @@ void Host::feed_lossy() {
   while (nic_lossy_ < 2 && !fq_round_.empty()) {
     const uint32_t slot = fq_round_.front();
     fq_round_.pop_front();
-    RingQueue<tlm::tlm_generic_payload*>& q = fq_[slot];
-    tlm::tlm_generic_payload* gp = q.front();
+    RingQueue<Queued>& q = fq_[slot];
+    const Queued e = q.front();
     q.pop_front();
     if (!q.empty()) fq_round_.push_back(slot);
     ++nic_lossy_;
+    tlm::tlm_generic_payload* gp = e.builder ? e.builder->build_frame(e.a, e.b) : e.gp;
+    meta(*gp).tc = kTcLossy;
     port(0).enqueue(gp, kTcLossy);
   }
 }

@@ -22,6 +22,13 @@ class HostReceiver {
   virtual void on_packet(Host& host, tlm::tlm_generic_payload& gp, const DecodedPacket& d) = 0;
 };
 
+// Builds a frame the host queued earlier, when the NIC takes it (see Host::send_deferred).
+class FrameBuilder {
+ public:
+  virtual ~FrameBuilder() = default;
+  virtual tlm::tlm_generic_payload* build_frame(uint64_t a, uint64_t b) = 0;
+};
+
 class Host : public NetNode {
  public:
   Host(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, uint32_t index);
@@ -30,6 +37,15 @@ class Host : public NetNode {
   Ipv4Addr ip() const { return host_ip(index_); }
   // Sends a frame (takes the caller's reference). Its class follows its DSCP.
   void send(tlm::tlm_generic_payload* gp);
+  // Queues a lossy-class frame of the flow `fq_key` (fq_key_of its 5-tuple) that `builder` builds from
+  // (a, b) when the NIC takes it. For frames whose bytes are fully determined when queued (a TCP
+  // segment): the wire carries the same frame as with send(), but the frames of whole windows waiting in
+  // host queues take no packet memory (in a 1024-host fabric about half of all live frames).
+  void send_deferred(FrameBuilder* builder, uint64_t a, uint64_t b, uint64_t fq_key);
+  // The per-flow queue key of a 5-tuple (destination, protocol, ports).
+  static uint64_t fq_key_of(Ipv4Addr dst, uint8_t proto, uint16_t sport, uint16_t dport) {
+    return (uint64_t(dst) << 32) ^ (uint64_t(proto) << 48) ^ (uint64_t(sport) << 16) ^ dport;
+  }
   void set_receiver(HostReceiver* r) { receiver_ = r; }
   HostReceiver* receiver() const { return receiver_; }
   void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
@@ -37,6 +53,12 @@ class Host : public NetNode {
 
   uint64_t nic_queue_bytes() const { return num_ports() ? port(0).total_bytes() : 0; }
   uint64_t frames_received() const { return received_; }
+  // Frames waiting in the per-flow queues above the NIC.
+  uint64_t fq_frames() const {
+    uint64_t n = 0;
+    for (const auto& q : fq_) n += q.size();
+    return n;
+  }
 
  private:
   void feed_lossy();
@@ -47,8 +69,14 @@ class Host : public NetNode {
   // Per-flow fair queueing above the NIC for the lossy class (as Linux's fq qdisc): each flow (5-tuple)
   // has its own FIFO, served round robin, and the NIC's lossy FIFO holds at most two frames. Without it a
   // large flow's window waits in the NIC's FIFO and every short flow of the host waits behind it.
+  struct Queued {  // a built frame (gp), or one `builder` builds from (a, b)
+    tlm::tlm_generic_payload* gp;
+    FrameBuilder* builder;
+    uint64_t a, b;
+  };
+  void enqueue_lossy(const Queued& q, uint64_t key);
   std::unordered_map<uint64_t, uint32_t> fq_slot_;
-  std::vector<RingQueue<tlm::tlm_generic_payload*>> fq_;
+  std::vector<RingQueue<Queued>> fq_;
   RingQueue<uint32_t> fq_round_;
   uint32_t nic_lossy_ = 0;
 };

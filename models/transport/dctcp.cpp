@@ -182,11 +182,10 @@ void DctcpTransport::send_segment(DctcpFlow& f, uint64_t offset, bool retransmit
     seg.flags |= kTcpCwr;  // RFC 3168: the window was reduced (the DCTCP receiver does not need it)
     f.send_cwr = false;
   }
-  const size_t frame = std::max(kEthHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes + size_t(len), kEthMinFrameBytes);
-  tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate_clean(frame);  // the zero payload is often there already
-  gp->set_data_length(uint32_t(encode_tcp(gp->get_data_ptr(), frame, addressing(*f.src, *f.dst, cfg_.ecn), seg,
-                                          size_t(len), PacketPool::clean_from(*gp))));
-  meta(*gp).flow = f.rec.id;
+  // Everything the frame's bytes depend on is fixed now; the host builds it when its NIC takes it.
+  static_assert(sizeof(seg.flags) == 1, "flags packed in 8 bits");
+  if (offset >= (uint64_t(1) << 40)) throw std::length_error("DCTCP flow offsets are limited to 2^40 bytes");
+  const uint64_t packed = offset | (len << 40) | (uint64_t(seg.flags) << 56);
   ++f.rec.segments_sent;
   ++stack_of(*f.src).c_.data_sent;
   if (retransmit) {
@@ -197,7 +196,25 @@ void DctcpTransport::send_segment(DctcpFlow& f, uint64_t offset, bool retransmit
     f.rtt_seq = offset + len;
     f.rtt_start = fabric_.ctx.now();
   }
-  f.src->send(gp);
+  f.src->send_deferred(this, reinterpret_cast<uint64_t>(&f), packed,
+                       Host::fq_key_of(f.dst->ip(), kIpProtoTcp, f.sport, f.dport));
+}
+
+tlm::tlm_generic_payload* DctcpTransport::build_frame(uint64_t flow, uint64_t packed) {
+  const DctcpFlow& f = *reinterpret_cast<const DctcpFlow*>(flow);
+  const uint64_t offset = packed & ((uint64_t(1) << 40) - 1);
+  const size_t len = size_t((packed >> 40) & 0xffff);
+  TcpSegment seg;
+  seg.src_port = f.sport;
+  seg.dst_port = f.dport;
+  seg.seq = uint32_t(offset);
+  seg.flags = uint8_t(packed >> 56);
+  const size_t frame = std::max(kEthHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes + len, kEthMinFrameBytes);
+  tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate_clean(frame);  // the zero payload is often there already
+  gp->set_data_length(uint32_t(encode_tcp(gp->get_data_ptr(), frame, addressing(*f.src, *f.dst, cfg_.ecn), seg, len,
+                                          PacketPool::clean_from(*gp))));
+  meta(*gp).flow = f.rec.id;
+  return gp;
 }
 
 void DctcpTransport::send_ack(DctcpFlow& f, uint64_t ack, bool ece) {

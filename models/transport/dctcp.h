@@ -15,7 +15,9 @@
 // Simplifications: flows start sending data at once (no SYN/FIN handshake: connection setup adds one RTT
 // to every flow alike and nothing to congestion control); no SACK, no receive-window limit, no Nagle;
 // the payload is zeros (the model carries no application data). Segments are real frames built by
-// encode_tcp, one pooled payload per segment, handed to the host NIC by reference (no per-hop copy).
+// encode_tcp, one pooled payload per segment, handed to the host NIC by reference (no per-hop copy). A
+// data segment is queued at the host as (flow, offset, length, flags) and built when the NIC takes it
+// (Host::send_deferred): the same bytes, without a window of built frames waiting in host memory.
 #pragma once
 
 #include "common/clock.h"
@@ -155,7 +157,7 @@ class DctcpStack : public HostReceiver {
 };
 
 // The DCTCP transport of one fabric: a stack on each host and the table of flows.
-class DctcpTransport : public EventHandler {
+class DctcpTransport : public EventHandler, public FrameBuilder {
  public:
   // Installs a DctcpStack as the receiver of every host of `hosts` (all of `fabric`'s hosts when empty).
   DctcpTransport(Fabric& fabric, const DctcpConfig& cfg, const std::vector<uint32_t>& hosts = {});
@@ -176,6 +178,8 @@ class DctcpTransport : public EventHandler {
   DctcpStackCounters totals() const;
 
   void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
+  // A data segment queued by send_segment, built when the host's NIC takes it.
+  tlm::tlm_generic_payload* build_frame(uint64_t flow, uint64_t packed) override;
 
  private:
   friend class DctcpStack;

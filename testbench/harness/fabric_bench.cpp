@@ -41,7 +41,10 @@ nlohmann::json run_fabric_bench(const FabricBenchPoint& p) {
   sc_core::sc_start(from_ps(end));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
 
-  uint64_t hops = 0, delivered_bytes = 0;
+  uint64_t hops = 0, delivered_bytes = 0, host_queued = 0, switch_queued = 0;
+  for (auto& h : fabric.hosts) host_queued += h->fq_frames() + h->port(0).queue_packets(kTcLossy) + h->port(0).queue_packets(kTcAckNic);
+  for (auto& s : fabric.switches)
+    for (uint32_t q = 0; q < s->num_ports(); ++q) switch_queued += s->port(q).queue_packets(kTcLossy);
   for (auto& s : fabric.switches)
     for (uint32_t q = 0; q < s->num_ports(); ++q) hops += s->rx_frames(q);
   for (auto& h : fabric.hosts) {
@@ -64,6 +67,9 @@ nlohmann::json run_fabric_bench(const FabricBenchPoint& p) {
                         {"peak_rss_mb", double(ru.ru_maxrss) / 1024.0},
                         {"delivered_gbps", double(delivered_bytes) * 8 / (p.sim_ms * 1e-3) / 1e9},
                         {"peak_packets", fabric.ctx.pool.peak_in_use()},
+                        {"end_packets", fabric.ctx.pool.in_use()},
+                        {"end_host_queued", host_queued},
+                        {"end_switch_queued", switch_queued},
                         {"drops", fabric.total_drops()}};
 }
 
