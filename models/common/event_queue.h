@@ -2,9 +2,19 @@
 // A model schedules (time, handler, kind, payload, argument) records instead of spawning a thread or an
 // sc_event per packet; the method wakes once per distinct timestamp and runs every due record in
 // (time, insertion) order, so the same input always gives the same order of execution.
+//
+// Two stores hold the pending records, both ordered by (time, insertion order):
+// - Lanes: most events of a network are scheduled a fixed delay ahead (a frame's serialisation time, or
+//   that plus the link's propagation delay), and `now` never decreases, so the records of one delay
+//   arrive in time order: a FIFO per recurring delay keeps them sorted at O(1) per record. A small heap
+//   over the lanes' heads picks the earliest.
+// - A 4-ary heap for everything else (timers, one-off delays, and any record that would break a lane's
+//   order).
+// The earliest of the two is run next; which store a record sat in does not change the order.
 #pragma once
 
 #include "common/clock.h"
+#include "common/ring_queue.h"
 
 #include <systemc>
 
@@ -28,6 +38,8 @@ class EventQueue : public sc_core::sc_module {
     sensitive << wake_;
     dont_initialize();
     heap_.reserve(1024);
+    lanes_.reserve(kMaxLanes);
+    for (auto& s : delta_table_) s = DeltaSlot{};
   }
 
   // The current time of this event list: the time of the record being run (which runs ahead of the
@@ -50,27 +62,39 @@ class EventQueue : public sc_core::sc_module {
                 const void* hint = nullptr) {
     const ps_t now = this->now();
     if (at_ps < now) at_ps = now;
-    uint32_t slot;
-    if (!free_slots_.empty()) {
-      slot = free_slots_.back();
-      free_slots_.pop_back();
+    const uint64_t order = next_seq_++ << kSlotBits;
+    ++pending_;
+    const int li = lane_for(at_ps - now);
+    if (li >= 0 && (lanes_[size_t(li)].empty() || lanes_[size_t(li)].back().t <= at_ps)) {
+      RingQueue<Entry>& q = lanes_[size_t(li)];
+      const bool was_empty = q.empty();
+      q.push_back(Entry{at_ps, order, h, ptr, arg, hint, kind});
+      if (was_empty) lane_heap_push(make_key(at_ps, order), uint32_t(li));
     } else {
-      slot = uint32_t(records_.size());
-      records_.emplace_back();
+      uint32_t slot;
+      if (!free_slots_.empty()) {
+        slot = free_slots_.back();
+        free_slots_.pop_back();
+      } else {
+        slot = uint32_t(records_.size());
+        records_.emplace_back();
+      }
+      records_[slot] = Record{h, ptr, arg, hint, kind};
+      const Key k = make_key(at_ps, order | slot);
+      heap_.push_back(k);
+      sift_up(heap_.size() - 1, k);
     }
-    records_[slot] = Record{h, ptr, arg, hint, kind};
-    const Key k = make_key(at_ps, (next_seq_++ << kSlotBits) | slot);
-    heap_.push_back(k);
-    sift_up(heap_.size() - 1, k);
-    if (!running_ && heap_[0] == k) wake_.notify(from_ps(at_ps - now));
+    // A later timed notification than a pending one is ignored by SystemC, so this keeps the earliest.
+    if (!running_) wake_.notify(from_ps(at_ps - now));
   }
-  size_t pending() const { return heap_.size(); }
+  size_t pending() const { return pending_; }
   uint64_t executed() const { return executed_; }
+  size_t lanes() const { return lanes_.size(); }
 
  private:
-  // The heap holds 16-byte keys only (time, then insertion order with the record's slot in the low
-  // bits), four children to a node: a sift touches one cache line per level. The records sit in a slab.
-  static constexpr unsigned kSlotBits = 24;  // up to 16 M pending records; 2^40 insertions per run
+  // Heap keys: 16 bytes (time, then insertion order with the record's slot in the low bits); the records
+  // sit in a slab. Four children to a node: a sift touches one cache line per level.
+  static constexpr unsigned kSlotBits = 24;  // up to 16 M pending heap records; 2^40 insertions per run
   // (time, insertion order) as one 128-bit integer: one comparison, and min-of-children selections the
   // compiler makes branch-free (heap comparisons are unpredictable; a mispredicted branch per level was
   // a large part of the event loop's cost).
@@ -85,6 +109,98 @@ class EventQueue : public sc_core::sc_module {
     const void* hint;
     uint32_t kind;
   };
+  struct Entry {  // a lane's record, with its own key
+    ps_t t;
+    uint64_t order;
+    EventHandler* h;
+    void* ptr;
+    uint64_t arg;
+    const void* hint;
+    uint32_t kind;
+  };
+
+  // Lanes are made for delays that recur: a table counts delays (evicting rarely seen ones) and a delay
+  // seen kLaneThreshold times gets a lane, up to kMaxLanes.
+  static constexpr size_t kMaxLanes = 64;
+  static constexpr uint32_t kLaneThreshold = 32;
+  static constexpr size_t kDeltaSlots = 512;
+  static constexpr size_t kProbe = 8;
+  struct DeltaSlot {
+    ps_t delta = ~ps_t(0);  // ~0: free
+    uint32_t count = 0;
+    int32_t lane = -1;
+  };
+  int lane_for(ps_t delta) {
+    const size_t h = size_t((delta * 0x9E3779B97F4A7C15ull) >> 55) & (kDeltaSlots - 1);
+    size_t victim = kDeltaSlots;
+    for (size_t i = 0; i < kProbe; ++i) {
+      DeltaSlot& s = delta_table_[(h + i) & (kDeltaSlots - 1)];
+      if (s.delta == delta) {
+        if (s.lane >= 0) return s.lane;
+        if (++s.count >= kLaneThreshold && lanes_.size() < kMaxLanes) {
+          s.lane = int32_t(lanes_.size());
+          lanes_.emplace_back();
+          return s.lane;
+        }
+        return -1;
+      }
+      if (s.delta == ~ps_t(0)) {
+        s = DeltaSlot{delta, 1, -1};
+        return -1;
+      }
+      if (s.lane < 0 && (victim == kDeltaSlots || s.count < delta_table_[victim].count)) victim = (h + i) & (kDeltaSlots - 1);
+    }
+    if (victim != kDeltaSlots) delta_table_[victim] = DeltaSlot{delta, 1, -1};
+    return -1;
+  }
+
+  // The heap over non-empty lanes, keyed by each lane's head.
+  struct LaneHead {
+    Key k;
+    uint32_t lane;
+  };
+  void lane_heap_push(Key k, uint32_t lane) {
+    size_t i = lheap_.size();
+    lheap_.push_back(LaneHead{k, lane});
+    while (i > 0) {
+      const size_t parent = (i - 1) / 4;
+      if (!(k < lheap_[parent].k)) break;
+      lheap_[i] = lheap_[parent];
+      i = parent;
+    }
+    lheap_[i] = LaneHead{k, lane};
+  }
+  void lane_heap_sift_down(LaneHead x) {
+    const size_t n = lheap_.size();
+    size_t i = 0;
+    for (;;) {
+      const size_t c0 = 4 * i + 1;
+      if (c0 >= n) break;
+      size_t best = c0;
+      for (size_t c = c0 + 1; c < std::min(c0 + 4, n); ++c)
+        if (lheap_[c].k < lheap_[best].k) best = c;
+      if (!(lheap_[best].k < x.k)) break;
+      lheap_[i] = lheap_[best];
+      i = best;
+    }
+    lheap_[i] = x;
+  }
+  // Removes the head of the earliest lane.
+  void lane_pop() {
+    RingQueue<Entry>& q = lanes_[lheap_[0].lane];
+    q.pop_front();
+    if (!q.empty()) {
+      lane_heap_sift_down(LaneHead{make_key(q.front().t, q.front().order), lheap_[0].lane});
+    } else {
+      const LaneHead last = lheap_.back();
+      lheap_.pop_back();
+      if (!lheap_.empty()) lane_heap_sift_down(last);
+    }
+  }
+
+  // The earliest pending record: from a lane (true) or the heap (false); false with an empty heap when
+  // nothing is pending.
+  bool next_is_lane() const { return !lheap_.empty() && (heap_.empty() || lheap_[0].k < heap_[0]); }
 
   void run() {
     const ps_t now = to_ps(sc_core::sc_time_stamp());
@@ -96,39 +212,51 @@ class EventQueue : public sc_core::sc_module {
       limit = std::max(now, std::min(next == ~ps_t(0) ? next : next - 1, horizon_));
     }
     running_ = true;
-    while (!heap_.empty() && key_time(heap_[0]) <= limit) {
-      const Key k = heap_[0];
-      pop_top();
-      current_ = key_time(k);
-      const uint32_t slot = key_slot(k);
-      const Record r = records_[slot];
-      free_slots_.push_back(slot);
+    for (;;) {
+      Record r;
+      if (next_is_lane()) {
+        if (key_time(lheap_[0].k) > limit) break;
+        current_ = key_time(lheap_[0].k);
+        const Entry& e = lanes_[lheap_[0].lane].front();
+        r = Record{e.h, e.ptr, e.arg, e.hint, e.kind};
+        lane_pop();
+      } else {
+        if (heap_.empty() || key_time(heap_[0]) > limit) break;
+        const Key k = heap_[0];
+        pop_top();
+        current_ = key_time(k);
+        const uint32_t slot = key_slot(k);
+        r = records_[slot];
+        free_slots_.push_back(slot);
+      }
+      --pending_;
       ++executed_;
       // Software pipelining against cache misses (in a large fabric the packets and ports an event
-      // touches are rarely still cached): load the next record's handler and packet lines now, and the
-      // record after it (the smallest of the top's children) so its pointers are ready next time.
-      if (!heap_.empty()) {
-        const Record& n = records_[key_slot(heap_[0])];
-        __builtin_prefetch(n.h);
-        if (n.hint) __builtin_prefetch(n.hint);
-        if (n.ptr) {
-          // A pooled payload: its data pointer and length; its reference count and the frame's headers.
-          const char* p = static_cast<const char*>(n.ptr);
-          __builtin_prefetch(p + 24);
-          __builtin_prefetch(p + 160);
+      // touches are rarely still cached): load the next record's handler, hint and packet lines now.
+      if (pending_) {
+        const void *nh, *np, *nhint;
+        if (next_is_lane()) {
+          const Entry& n = lanes_[lheap_[0].lane].front();
+          nh = n.h, np = n.ptr, nhint = n.hint;
+        } else {
+          const Record& n = records_[key_slot(heap_[0])];
+          nh = n.h, np = n.ptr, nhint = n.hint;
         }
-        const size_t m = std::min<size_t>(heap_.size(), 5);
-        if (m > 1) {
-          size_t b = 1;
-          for (size_t c = 2; c < m; ++c)
-            if (heap_[c] < heap_[b]) b = c;
-          __builtin_prefetch(&records_[key_slot(heap_[b])]);
+        __builtin_prefetch(nh);
+        if (nhint) __builtin_prefetch(nhint);
+        if (np) {
+          // A pooled payload: its data pointer and length; its reference count and the frame's headers.
+          __builtin_prefetch(static_cast<const char*>(np) + 24);
+          __builtin_prefetch(static_cast<const char*>(np) + 160);
         }
       }
       r.h->on_event(r.kind, r.ptr, r.arg);
     }
     running_ = false;
-    if (!heap_.empty()) wake_.notify(from_ps(key_time(heap_[0]) > now ? key_time(heap_[0]) - now : 0));
+    if (pending_) {
+      const ps_t t = next_is_lane() ? key_time(lheap_[0].k) : key_time(heap_[0]);
+      wake_.notify(from_ps(t > now ? t - now : 0));
+    }
   }
 
   void sift_up(size_t i, const Key x) {
@@ -175,6 +303,10 @@ class EventQueue : public sc_core::sc_module {
   std::vector<Key> heap_;
   std::vector<Record> records_;
   std::vector<uint32_t> free_slots_;
+  std::vector<RingQueue<Entry>> lanes_;
+  std::vector<LaneHead> lheap_;
+  DeltaSlot delta_table_[kDeltaSlots];
+  size_t pending_ = 0;
   uint64_t next_seq_ = 0;
   uint64_t executed_ = 0;
   bool running_ = false;

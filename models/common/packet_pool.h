@@ -42,9 +42,10 @@ class PacketPool : public tlm::tlm_mm_interface {
 
   // Memory layout of one pooled packet: [metadata][payload][frame bytes], the payload ending where the
   // frame begins. A switch touches on each hop the payload's data pointer and length, its reference
-  // count and the frame's Ethernet/IPv4/L4 headers (bytes 0..37); the frame starts 80 bytes into a
-  // 128-byte-aligned pair of cache lines, so all of that lies in that one pair. A large fabric has ~10^5
-  // packets in flight: each line a hop touches is a likely miss.
+  // count and the frame's Ethernet/IPv4/L4 headers (bytes 0..37); the frame starts 16 bytes into a cache
+  // line, so the reference count (the payload's last field) and those headers share one line, and the
+  // hop touches two lines of the packet (the metadata stays cold). A large fabric has ~10^5 packets in
+  // flight: each line a hop touches is a likely miss.
   struct Head {
     PacketMeta meta;
   };

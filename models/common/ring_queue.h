@@ -16,6 +16,8 @@ class RingQueue {
   size_t size() const { return uint32_t(tail_ - head_); }
   T& front() { return buf_[head_ & mask_]; }
   const T& front() const { return buf_[head_ & mask_]; }
+  T& back() { return buf_[(tail_ - 1) & mask_]; }
+  const T& back() const { return buf_[(tail_ - 1) & mask_]; }
   void push_back(T v) {
     if (!buf_ || size() == size_t(mask_) + 1) grow();
     buf_[tail_++ & mask_] = std::move(v);

@@ -68,6 +68,8 @@ nlohmann::json run_fabric_bench(const FabricBenchPoint& p) {
                         {"delivered_gbps", double(delivered_bytes) * 8 / (p.sim_ms * 1e-3) / 1e9},
                         {"peak_packets", fabric.ctx.pool.peak_in_use()},
                         {"end_packets", fabric.ctx.pool.in_use()},
+                        {"end_pending_events", fabric.events.pending()},
+                        {"event_lanes", fabric.events.lanes()},
                         {"end_host_queued", host_queued},
                         {"end_switch_queued", switch_queued},
                         {"drops", fabric.total_drops()}};
