@@ -6,24 +6,21 @@ Host::Host(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, ui
     : NetNode(name, ctx, id), index_(index) {}
 
 void Host::send(tlm::tlm_generic_payload* gp) {
-  const uint8_t* f = gp->get_data_ptr();
+  const HeaderView hv(gp->get_data_ptr(), gp->get_data_length());
   uint8_t tc = kTcLossy;
-  if (gp->get_data_length() > kIpOffset + kIpv4HeaderBytes && load_be16(f + 12) == kEtherTypeIpv4) {
-    if ((f[kIpOffset + 1] >> 2) == kPanamaDscp) tc = kTcLossless;
+  if (hv.ipv4()) {
+    if (hv.dscp() == kPanamaDscp) tc = kTcLossless;
     // Pure TCP ACKs (40-byte datagrams) skip the host's own data queue, as NIC/qdisc ACK prioritisation
     // does: otherwise a host that sends and receives at once delays its peer's ACK clock behind its own
     // window. The fabric still classifies them by DSCP (lossy class).
-    else if (f[kIpOffset + 9] == kIpProtoTcp && load_be16(f + kIpOffset + 2) == kIpv4HeaderBytes + kTcpHeaderBytes)
+    else if (hv.protocol() == kIpProtoTcp && hv.ip_total_length() == kIpv4HeaderBytes + kTcpHeaderBytes)
       tc = kTcAckNic;
   }
   meta(*gp).tc = tc;
   if (tc != kTcLossy) return port(0).enqueue(gp, tc);
   // Lossy frames go through the host's per-flow queues (fq).
   uint64_t key = 0;
-  if (gp->get_data_length() >= kIpOffset + kIpv4HeaderBytes + 4 && load_be16(f + 12) == kEtherTypeIpv4) {
-    const uint8_t* ip = f + kIpOffset;
-    key = fq_key_of(load_be32(ip + 16), ip[9], load_be16(ip + 20), load_be16(ip + 22));
-  }
+  if (hv.ipv4()) key = fq_key_of(hv.dst_ip(), hv.protocol(), hv.has_ports() ? hv.src_port() : 0, hv.has_ports() ? hv.dst_port() : 0);
   enqueue_lossy(Queued{gp, nullptr, 0, 0}, key);
 }
 

@@ -5,12 +5,7 @@
 namespace panama {
 
 namespace {
-bool is_panama(const tlm::tlm_generic_payload& gp) {
-  const uint8_t* f = gp.get_data_ptr();
-  return gp.get_data_length() >= kPanamaOffset && load_be16(f + 12) == kEtherTypeIpv4 &&
-         (f[kIpOffset] & 0x0f) == 5 && (f[kIpOffset + 1] >> 2) == kPanamaDscp && f[kIpOffset + 9] == kIpProtoUdp &&
-         load_be16(f + kUdpOffset + 2) == kPanamaUdpPort;
-}
+bool is_panama(const tlm::tlm_generic_payload& gp) { return HeaderView(gp.get_data_ptr(), gp.get_data_length()).panama(); }
 }  // namespace
 
 PSwitch::PSwitch(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, const SwitchConfig& cfg,

@@ -114,21 +114,18 @@ void Switch::receive(uint32_t p, tlm::tlm_generic_payload& gp) {
 }
 
 void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp) {
-  const uint8_t* f = gp.get_data_ptr();
   const size_t len = gp.get_data_length();
-  if (len < kIpOffset + kIpv4HeaderBytes || load_be16(f + 12) != kEtherTypeIpv4) return count_drop(NetDrop::no_route);
-  const uint8_t* ip = f + kIpOffset;
-  const size_t ihl = size_t(ip[0] & 0x0f) * 4;
-  if ((ip[0] >> 4) != 4 || ihl < kIpv4HeaderBytes || kIpOffset + ihl > len) return count_drop(DropReason::ip_header_length);
-  if (ipv4_checksum(ip, ihl) != 0) return count_drop(DropReason::ip_checksum);
-  const uint8_t dscp = ip[1] >> 2;
-  const uint8_t tc = dscp == kPanamaDscp ? kTcLossless : kTcLossy;
-  const Ipv4Addr dst = load_be32(ip + 16);
+  const HeaderView hv(gp.get_data_ptr(), len);
+  if (!hv.ipv4()) return count_drop(NetDrop::no_route);
+  if (!hv.ip_header_valid()) return count_drop(DropReason::ip_header_length);
+  if (!hv.ip_checksum_ok()) return count_drop(DropReason::ip_checksum);
+  const uint8_t tc = hv.dscp() == kPanamaDscp ? kTcLossless : kTcLossy;
+  const Ipv4Addr dst = hv.dst_ip();
 
   if (is_multicast(dst)) {
     auto it = mcast_.find(dst);
     if (it == mcast_.end()) return count_drop(NetDrop::no_route);
-    const bool result = ip[9] == kIpProtoUdp && len >= kPanamaOffset + 2 && (f[kPanamaOffset + 1] & kFlagResult);
+    const bool result = hv.protocol() == kIpProtoUdp && hv.panama_result();
     if (!result) {
       if (it->second.up_port < 0) return count_drop(NetDrop::no_route);
       admit_and_queue(uint32_t(it->second.up_port), &gp, tc, in);
@@ -154,12 +151,9 @@ void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp) {
   const uint16_t* ports = group_ports_.data() + g.first;
   uint32_t out = ports[0];
   if (g.count > 1) {
-    uint16_t sport = 0, dport = 0;
-    if ((ip[9] == kIpProtoUdp || ip[9] == kIpProtoTcp) && kIpOffset + ihl + 4 <= len) {
-      sport = load_be16(ip + ihl);
-      dport = load_be16(ip + ihl + 2);
-    }
-    out = ports[flow_hash(load_be32(ip + 12), dst, ip[9], sport, dport, seed_) % g.count];
+    const bool ports_known = hv.has_ports();
+    out = ports[flow_hash(hv.src_ip(), dst, hv.protocol(), ports_known ? hv.src_port() : 0,
+                          ports_known ? hv.dst_port() : 0, seed_) % g.count];
   }
   admit_and_queue(out, &gp, tc, in);
 }
@@ -176,8 +170,8 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
     count_drop(NetDrop::buffer_overflow);
     return false;
   }
-  uint8_t* ipb = gp->get_data_ptr() + kIpOffset;
-  if (ecn_ && ep.queue_packets(tc) >= ecn_k_ && (ipb[1] & 3) != kEcnNotEct && (ipb[1] & 3) != kEcnCe) {
+  const uint8_t ecn = HeaderView(gp->get_data_ptr(), gp->get_data_length()).ecn();
+  if (ecn_ && ep.queue_packets(tc) >= ecn_k_ && ecn != kEcnNotEct && ecn != kEcnCe) {
     set_ecn(gp->get_data_ptr(), kEcnCe);
     ++c_.ecn_marked;
     ++ep.counters.ecn_marked;

@@ -194,4 +194,45 @@ class FrameView {
   size_t len_;
 };
 
+// The header fields a forwarding path reads (switch, PSwitch bypass, host NIC classification), without
+// the cost of a full decode(): the one place outside encode/decode that knows their offsets. Only
+// ipv4() may be called on any frame; the IPv4 accessors need ipv4(), the ports need has_ports(), and
+// the PANAMA ones need panama().
+class HeaderView {
+ public:
+  HeaderView(const uint8_t* frame, size_t len) : f_(frame), len_(len) {}
+  // EtherType IPv4 and room for a minimal IPv4 header.
+  bool ipv4() const { return len_ >= kIpOffset + kIpv4HeaderBytes && load_be16(f_ + 12) == kEtherTypeIpv4; }
+  size_t ip_header_bytes() const { return size_t(f_[kIpOffset] & 0x0f) * 4; }
+  // Version 4 and an IHL that fits the frame.
+  bool ip_header_valid() const {
+    return (f_[kIpOffset] >> 4) == 4 && ip_header_bytes() >= kIpv4HeaderBytes && kIpOffset + ip_header_bytes() <= len_;
+  }
+  bool ip_checksum_ok() const { return ipv4_checksum(f_ + kIpOffset, ip_header_bytes()) == 0; }
+  uint8_t dscp() const { return f_[kIpOffset + 1] >> 2; }
+  uint8_t ecn() const { return f_[kIpOffset + 1] & 3; }
+  uint16_t ip_total_length() const { return load_be16(f_ + kIpOffset + 2); }
+  uint8_t protocol() const { return f_[kIpOffset + 9]; }
+  Ipv4Addr src_ip() const { return load_be32(f_ + kIpOffset + 12); }
+  Ipv4Addr dst_ip() const { return load_be32(f_ + kIpOffset + 16); }
+  // UDP or TCP with both ports inside the frame (after an IHL-sized IPv4 header).
+  bool has_ports() const {
+    return (protocol() == kIpProtoUdp || protocol() == kIpProtoTcp) && kIpOffset + ip_header_bytes() + 4 <= len_;
+  }
+  uint16_t src_port() const { return load_be16(f_ + kIpOffset + ip_header_bytes()); }
+  uint16_t dst_port() const { return load_be16(f_ + kIpOffset + ip_header_bytes() + 2); }
+  // A PANAMA aggregation packet as a PSwitch steers it to its accelerator: IPv4 without options, DSCP
+  // 0x38, UDP to the PANAMA port (the accelerator's parser validates the rest, and drops with a reason).
+  bool panama() const {
+    return len_ >= kPanamaOffset && ipv4() && ip_header_bytes() == kIpv4HeaderBytes && dscp() == kPanamaDscp &&
+           protocol() == kIpProtoUdp && load_be16(f_ + kUdpOffset + 2) == kPanamaUdpPort;
+  }
+  // The PANAMA header's result flag (a result travels down its tree), where the frame holds it.
+  bool panama_result() const { return len_ >= kPanamaOffset + 2 && (f_[kPanamaOffset + 1] & kFlagResult); }
+
+ private:
+  const uint8_t* f_;
+  size_t len_;
+};
+
 }  // namespace panama
