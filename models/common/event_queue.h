@@ -84,8 +84,10 @@ class EventQueue : public sc_core::sc_module {
       heap_.push_back(k);
       sift_up(heap_.size() - 1, k);
     }
-    // A later timed notification than a pending one is ignored by SystemC, so this keeps the earliest.
-    if (!running_) wake_.notify(from_ps(at_ps - now));
+    // Outside a run (a model of another SystemC process scheduling), wake up for the new record if it
+    // is the earliest pending one (a kernel call per record would cost more than the check).
+    if (!running_ && (next_is_lane() ? key_time(lheap_[0].k) : key_time(heap_[0])) == at_ps)
+      wake_.notify(from_ps(at_ps - now));
   }
   size_t pending() const { return pending_; }
   uint64_t executed() const { return executed_; }
