@@ -186,4 +186,30 @@ BOOST_AUTO_TEST_CASE(clean_tail_blocks_hold_zeros_and_tcp_encoding_keeps_them) {
   big->release();
 }
 
+BOOST_AUTO_TEST_CASE(asan_reports_a_write_past_a_buffer_and_a_use_after_release) {
+#if defined(__SANITIZE_ADDRESS__)
+  // Carved blocks would hide these from AddressSanitizer; the pool poisons a redzone after every buffer
+  // and a released buffer until it is handed out again. Each child process must die with a report.
+  BOOST_CHECK_THROW(run_isolated([] {
+                      PacketPool pool;
+                      tlm::tlm_generic_payload* gp = pool.allocate(1514);
+                      volatile uint8_t* p = gp->get_data_ptr();
+                      p[PacketPool::capacity(*gp)] = 1;  // one byte past the buffer
+                      return json{};
+                    }),
+                    std::runtime_error);
+  BOOST_CHECK_THROW(run_isolated([] {
+                      PacketPool pool;
+                      tlm::tlm_generic_payload* gp = pool.allocate(1514);
+                      volatile uint8_t* p = gp->get_data_ptr();
+                      gp->release();
+                      p[20] = 1;  // into a released packet
+                      return json{};
+                    }),
+                    std::runtime_error);
+#else
+  BOOST_TEST_MESSAGE("not an AddressSanitizer build: the redzones do not exist here");
+#endif
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,6 +2,15 @@
 
 #include <sys/mman.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define PANAMA_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define PANAMA_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define PANAMA_POISON(p, n) ((void)(p), (void)(n))
+#define PANAMA_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,8 +32,19 @@ PacketPool::~PacketPool() {
 // Arenas are anonymous mappings (zero-filled: a clean-tail block starts clean), aligned to their size
 // and marked for transparent huge pages: a large fabric holds ~10^5 packets in flight (hundreds of MB),
 // and with 4 KiB pages nearly every packet touched on a hop is also a TLB miss.
+//
+// Under AddressSanitizer, carving would hide what separate allocations showed (a write past a frame's
+// buffer lands in the next packet), so each block gets a poisoned redzone after its buffer, and a
+// released packet's buffer stays poisoned until it is handed out again: a write past the end or a use
+// after release is reported.
 uint8_t* PacketPool::carve(uint32_t cls) {
-  const size_t bytes = (kHeaderBytes + kClassBytes[cls] + kBlockAlign - 1) / kBlockAlign * kBlockAlign;
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr size_t kRedzone = kBlockAlign;
+#else
+  constexpr size_t kRedzone = 0;
+#endif
+  const size_t used = kHeaderBytes + kClassBytes[cls];
+  const size_t bytes = (used + kRedzone + kBlockAlign - 1) / kBlockAlign * kBlockAlign;
   if (arena_left_[cls] < bytes) {
     void* raw = mmap(nullptr, 2 * kArenaBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED) throw std::bad_alloc();
@@ -44,6 +64,7 @@ uint8_t* PacketPool::carve(uint32_t cls) {
   uint8_t* m = arena_next_[cls];
   arena_next_[cls] += bytes;
   arena_left_[cls] -= bytes;
+  PANAMA_POISON(m + used, bytes - used);
   return m;
 }
 
@@ -61,6 +82,7 @@ tlm::tlm_generic_payload* PacketPool::take(uint32_t cls) {
     gp->set_extension(&h->meta);
     gp->set_data_ptr(frame_bytes(*gp));
   }
+  PANAMA_UNPOISON(frame_bytes(*gp), kClassBytes[cls]);
   PacketMeta& m = head(*gp).meta;
   m = PacketMeta{};
   m.id = next_id_++;
@@ -97,6 +119,7 @@ void PacketPool::free(tlm::tlm_generic_payload* gp) {
       }
   }
 #endif
+  PANAMA_POISON(frame_bytes(*gp), kClassBytes[cls]);
   free_[cls].push_back(gp);
   --in_use_;
 }
