@@ -16,8 +16,10 @@ struct FabricBenchPoint {
   bool decoupled = true;  // temporal decoupling of the fabric's event list (EventQueue::set_decoupled)
 };
 
-// Runs in this process; returns {hosts, switches, packet_hops, packet_hops_per_s, events, events_per_s,
-// wall_s, build_s, peak_rss_mb, sim_ms, flows, goodput_gbps, drops}.
+// Runs in this process; returns {hosts, switches, sim_ms, flows, packet_hops, packet_hops_per_s, events,
+// events_per_s, wall_s, build_s, peak_rss_mb, delivered_gbps, drops} and, to see where memory goes,
+// peak_packets (pool), end_packets, end_host_queued (frames waiting in hosts, deferred or built),
+// end_switch_queued, end_pending_events and event_lanes.
 nlohmann::json run_fabric_bench(const FabricBenchPoint& p);
 
 }  // namespace panama
