@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -17,6 +18,11 @@ nlohmann::json run_isolated(const std::function<nlohmann::json()>& fn) {
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork() failed");
   if (pid == 0) {
+    // A crash in the child must end the child. A test framework's handlers (Boost.Test catches SIGABRT,
+    // SIGSEGV and others and carries on with the next test) would otherwise run the parent's remaining
+    // tests inside the child, and the parent would wait on the pipe for ever; sanitizers abort this way
+    // too (abort_on_error=1).
+    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) std::signal(sig, SIG_DFL);
     close(fds[0]);
     std::string out;
     int code = 0;
