@@ -39,7 +39,6 @@ class EventQueue : public sc_core::sc_module {
     dont_initialize();
     heap_.reserve(1024);
     lanes_.reserve(kMaxLanes);
-    for (auto& s : delta_table_) s = DeltaSlot{};
   }
 
   // The current time of this event list: the time of the record being run (which runs ahead of the
@@ -69,7 +68,10 @@ class EventQueue : public sc_core::sc_module {
       RingQueue<Entry>& q = lanes_[size_t(li)];
       const bool was_empty = q.empty();
       q.push_back(Entry{at_ps, order, h, ptr, arg, hint, kind});
-      if (was_empty) lane_heap_push(make_key(at_ps, order), uint32_t(li));
+      if (was_empty) {
+        lheap_.push_back(make_key(at_ps, order) | uint32_t(li));  // the lane's index in the slot bits
+        sift_up(lheap_, lheap_.size() - 1);
+      }
     } else {
       uint32_t slot;
       if (!free_slots_.empty()) {
@@ -82,12 +84,11 @@ class EventQueue : public sc_core::sc_module {
       records_[slot] = Record{h, ptr, arg, hint, kind};
       const Key k = make_key(at_ps, order | slot);
       heap_.push_back(k);
-      sift_up(heap_.size() - 1, k);
+      sift_up(heap_, heap_.size() - 1);
     }
     // Outside a run (a model of another SystemC process scheduling), wake up for the new record if it
     // is the earliest pending one (a kernel call per record would cost more than the check).
-    if (!running_ && (next_is_lane() ? key_time(lheap_[0].k) : key_time(heap_[0])) == at_ps)
-      wake_.notify(from_ps(at_ps - now));
+    if (!running_ && earliest_time() == at_ps) wake_.notify(from_ps(at_ps - now));
   }
   size_t pending() const { return pending_; }
   uint64_t executed() const { return executed_; }
@@ -156,23 +157,9 @@ class EventQueue : public sc_core::sc_module {
     return -1;
   }
 
-  // The heap over non-empty lanes, keyed by each lane's head.
-  struct LaneHead {
-    Key k;
-    uint32_t lane;
-  };
-  void lane_heap_push(Key k, uint32_t lane) {
-    size_t i = lheap_.size();
-    lheap_.push_back(LaneHead{k, lane});
-    while (i > 0) {
-      const size_t parent = (i - 1) / 4;
-      if (!(k < lheap_[parent].k)) break;
-      lheap_[i] = lheap_[parent];
-      i = parent;
-    }
-    lheap_[i] = LaneHead{k, lane};
-  }
-  void lane_heap_sift_down(LaneHead x) {
+  // The heap over non-empty lanes: each lane's head key, with the lane's index in the slot bits (a lane
+  // record's key has none of its own). Removal stops early: a lane's next head is usually late.
+  void lane_heap_sift_down(Key x) {
     const size_t n = lheap_.size();
     size_t i = 0;
     for (;;) {
@@ -180,8 +167,8 @@ class EventQueue : public sc_core::sc_module {
       if (c0 >= n) break;
       size_t best = c0;
       for (size_t c = c0 + 1; c < std::min(c0 + 4, n); ++c)
-        if (lheap_[c].k < lheap_[best].k) best = c;
-      if (!(lheap_[best].k < x.k)) break;
+        if (lheap_[c] < lheap_[best]) best = c;
+      if (!(lheap_[best] < x)) break;
       lheap_[i] = lheap_[best];
       i = best;
     }
@@ -189,12 +176,13 @@ class EventQueue : public sc_core::sc_module {
   }
   // Removes the head of the earliest lane.
   void lane_pop() {
-    RingQueue<Entry>& q = lanes_[lheap_[0].lane];
+    const uint32_t lane = key_slot(lheap_[0]);
+    RingQueue<Entry>& q = lanes_[lane];
     q.pop_front();
     if (!q.empty()) {
-      lane_heap_sift_down(LaneHead{make_key(q.front().t, q.front().order), lheap_[0].lane});
+      lane_heap_sift_down(make_key(q.front().t, q.front().order) | lane);
     } else {
-      const LaneHead last = lheap_.back();
+      const Key last = lheap_.back();
       lheap_.pop_back();
       if (!lheap_.empty()) lane_heap_sift_down(last);
     }
@@ -202,7 +190,9 @@ class EventQueue : public sc_core::sc_module {
 
   // The earliest pending record: from a lane (true) or the heap (false); false with an empty heap when
   // nothing is pending.
-  bool next_is_lane() const { return !lheap_.empty() && (heap_.empty() || lheap_[0].k < heap_[0]); }
+  bool next_is_lane() const { return !lheap_.empty() && (heap_.empty() || lheap_[0] < heap_[0]); }
+  // Its time (something must be pending).
+  ps_t earliest_time() const { return key_time(next_is_lane() ? lheap_[0] : heap_[0]); }
 
   void run() {
     const ps_t now = to_ps(sc_core::sc_time_stamp());
@@ -217,9 +207,9 @@ class EventQueue : public sc_core::sc_module {
     for (;;) {
       Record r;
       if (next_is_lane()) {
-        if (key_time(lheap_[0].k) > limit) break;
-        current_ = key_time(lheap_[0].k);
-        const Entry& e = lanes_[lheap_[0].lane].front();
+        if (key_time(lheap_[0]) > limit) break;
+        current_ = key_time(lheap_[0]);
+        const Entry& e = lanes_[key_slot(lheap_[0])].front();
         r = Record{e.h, e.ptr, e.arg, e.hint, e.kind};
         lane_pop();
       } else {
@@ -238,7 +228,7 @@ class EventQueue : public sc_core::sc_module {
       if (pending_) {
         const void *nh, *np, *nhint;
         if (next_is_lane()) {
-          const Entry& n = lanes_[lheap_[0].lane].front();
+          const Entry& n = lanes_[key_slot(lheap_[0])].front();
           nh = n.h, np = n.ptr, nhint = n.hint;
         } else {
           const Record& n = records_[key_slot(heap_[0])];
@@ -256,19 +246,21 @@ class EventQueue : public sc_core::sc_module {
     }
     running_ = false;
     if (pending_) {
-      const ps_t t = next_is_lane() ? key_time(lheap_[0].k) : key_time(heap_[0]);
+      const ps_t t = earliest_time();
       wake_.notify(from_ps(t > now ? t - now : 0));
     }
   }
 
-  void sift_up(size_t i, const Key x) {
+  // Moves heap[i] up to its place (both heaps).
+  static void sift_up(std::vector<Key>& heap, size_t i) {
+    const Key x = heap[i];
     while (i > 0) {
       const size_t parent = (i - 1) / 4;
-      if (!(x < heap_[parent])) break;
-      heap_[i] = heap_[parent];
+      if (!(x < heap[parent])) break;
+      heap[i] = heap[parent];
       i = parent;
     }
-    heap_[i] = x;
+    heap[i] = x;
   }
   // Removes the top (Floyd): the hole moves down to a leaf along the smallest children, then the last
   // key fills it and sifts up (usually not at all: it came from the bottom).
@@ -298,7 +290,8 @@ class EventQueue : public sc_core::sc_module {
         i = best;
       }
     }
-    sift_up(i, x);
+    h[i] = x;
+    sift_up(heap_, i);
   }
 
   sc_core::sc_event wake_;
@@ -306,7 +299,7 @@ class EventQueue : public sc_core::sc_module {
   std::vector<Record> records_;
   std::vector<uint32_t> free_slots_;
   std::vector<RingQueue<Entry>> lanes_;
-  std::vector<LaneHead> lheap_;
+  std::vector<Key> lheap_;
   DeltaSlot delta_table_[kDeltaSlots];
   size_t pending_ = 0;
   uint64_t next_seq_ = 0;
