@@ -173,19 +173,16 @@ UdpAddressing DctcpTransport::addressing(const Host& from, const Host& to, bool 
 
 void DctcpTransport::send_segment(DctcpFlow& f, uint64_t offset, bool retransmit) {
   const uint64_t len = std::min<uint64_t>(cfg_.mss, f.rec.bytes - offset);
-  TcpSegment seg;
-  seg.src_port = f.sport;
-  seg.dst_port = f.dport;
-  seg.seq = uint32_t(offset);
-  seg.flags = kTcpAck | kTcpPsh;
+  uint8_t flags = kTcpAck | kTcpPsh;
   if (f.send_cwr && !retransmit) {
-    seg.flags |= kTcpCwr;  // RFC 3168: the window was reduced (the DCTCP receiver does not need it)
+    flags |= kTcpCwr;  // RFC 3168: the window was reduced (the DCTCP receiver does not need it)
     f.send_cwr = false;
   }
-  // Everything the frame's bytes depend on is fixed now; the host builds it when its NIC takes it.
-  static_assert(sizeof(seg.flags) == 1, "flags packed in 8 bits");
+  // Everything the frame's bytes depend on is fixed now (the flow's ports and addresses, the offset, the
+  // length, the flags); build_frame makes the frame when the host's NIC takes it.
+  static_assert(sizeof(TcpSegment::flags) == 1, "flags packed in 8 bits");
   if (offset >= (uint64_t(1) << 40)) throw std::length_error("DCTCP flow offsets are limited to 2^40 bytes");
-  const uint64_t packed = offset | (len << 40) | (uint64_t(seg.flags) << 56);
+  const uint64_t packed = offset | (len << 40) | (uint64_t(flags) << 56);
   ++f.rec.segments_sent;
   ++stack_of(*f.src).c_.data_sent;
   if (retransmit) {
