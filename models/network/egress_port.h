@@ -48,7 +48,6 @@ class EgressPort : public EventHandler {
 
   // The port's own events on the fabric's event list (no detour through the node).
   void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
-  void kick() { try_start(); }
 
  private:
   enum Kind : uint32_t { kick_event = 0, deliver_event = 1 };
