@@ -138,14 +138,14 @@ BOOST_AUTO_TEST_CASE(size_classes_layout_and_recycling) {
     BOOST_TEST(gp->get_data_ptr() == reinterpret_cast<uint8_t*>(gp) + sizeof(tlm::tlm_generic_payload));
     BOOST_TEST(gp->get_ref_count() == 1);
   }
-  meta(*mtu).flow = 77;
-  BOOST_TEST(meta(*ack).flow == 0u);
+  meta(*mtu).ingress_port = 77;
+  BOOST_TEST(meta(*ack).ingress_port == 0u);
   BOOST_TEST(pool.in_use() == 3u);
   mtu->release();  // back to its class's free list, found through its arena
   BOOST_TEST(pool.in_use() == 2u);
   tlm::tlm_generic_payload* again = pool.allocate(1500);
   BOOST_TEST(again == mtu);                  // LIFO reuse: the most recently freed block is warm
-  BOOST_TEST(meta(*again).flow == 0u);       // fresh metadata
+  BOOST_TEST(meta(*again).ingress_port == 0u);  // fresh metadata (reset lazily, on first use)
   BOOST_TEST(again->get_data_length() == 0u);
   again->release();
   ack->release();

@@ -56,10 +56,11 @@ uint8_t* PacketPool::carve(uint32_t cls) {
 #ifdef MADV_HUGEPAGE
     madvise(arena, kArenaBytes, MADV_HUGEPAGE);  // advisory: without THP the pool works on small pages
 #endif
-    *reinterpret_cast<uint32_t*>(arena) = cls;  // the arena's first block-aligned slot holds its class
+    *reinterpret_cast<uint32_t*>(arena) = cls;  // the arena's header: its class, then the stale bits
     arenas_.push_back(arena);
-    arena_next_[cls] = arena + kBlockAlign;
-    arena_left_[cls] = kArenaBytes - kBlockAlign;
+    constexpr size_t kFirst = (kArenaHeaderBytes + kBlockAlign - 1) / kBlockAlign * kBlockAlign;
+    arena_next_[cls] = arena + kFirst;
+    arena_left_[cls] = kArenaBytes - kFirst;
   }
   uint8_t* m = arena_next_[cls];
   arena_next_[cls] += bytes;
@@ -83,10 +84,7 @@ tlm::tlm_generic_payload* PacketPool::take(uint32_t cls) {
     gp->set_data_ptr(frame_bytes(*gp));
   }
   PANAMA_UNPOISON(frame_bytes(*gp), kClassBytes[cls]);
-  PacketMeta& m = head(*gp).meta;
-  m = PacketMeta{};
-  m.id = next_id_++;
-  m.created_ps = to_ps(sc_core::sc_time_stamp());
+  stale_word(*gp) |= stale_bit(*gp);  // the metadata is reset when first read (fresh_meta)
   gp->set_data_length(0);
   gp->set_streaming_width(0);
   gp->set_command(tlm::TLM_WRITE_COMMAND);
@@ -112,9 +110,8 @@ void PacketPool::free(tlm::tlm_generic_payload* gp) {
     const uint8_t* b = frame_bytes(*gp);
     for (size_t i = kCleanFrom; i < kClassBytes[cls]; ++i)
       if (b[i]) {
-        std::fprintf(stderr, "PacketPool: clean-tail packet %llu released with byte %zu = 0x%02x (holders must not "
-                     "write at or beyond byte %zu)\n", static_cast<unsigned long long>(head(*gp).meta.id), i, b[i],
-                     kCleanFrom);
+        std::fprintf(stderr, "PacketPool: clean-tail packet %p released with byte %zu = 0x%02x (holders must not "
+                     "write at or beyond byte %zu)\n", static_cast<const void*>(gp), i, b[i], kCleanFrom);
         std::abort();
       }
   }
@@ -133,11 +130,7 @@ tlm::tlm_generic_payload* clone_packet(PacketPool& pool, const tlm::tlm_generic_
   tlm::tlm_generic_payload* gp = pool.allocate(src.get_data_length());
   std::memcpy(gp->get_data_ptr(), src.get_data_ptr(), src.get_data_length());
   gp->set_data_length(src.get_data_length());
-  const uint64_t id = meta(*gp).id;
-  const ps_t created = meta(*gp).created_ps;
   meta(*gp) = meta(src);
-  meta(*gp).id = id;
-  meta(*gp).created_ps = created;
   return gp;
 }
 

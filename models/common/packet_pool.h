@@ -14,18 +14,15 @@
 
 namespace panama {
 
-// Simulator-only metadata, carried as a TLM extension (never in the wire bytes).
+// Simulator-only metadata, carried as a TLM extension (never in the wire bytes). Models that do not
+// need it (switches, hosts, TCP) never touch it: it sits in lines of its own, reset lazily (see meta()).
 struct PacketMeta : tlm::tlm_extension<PacketMeta> {
-  uint64_t id = 0;           // unique per allocation, for tracing and debugging
-  ps_t created_ps = 0;       // when the packet was built
   ps_t arrival_ps = 0;       // arrival at the block currently holding it
   uint32_t ingress_port = 0; // port it arrived on at the current block
   uint32_t lane = 0;         // egress lane chosen by the current block
   bool latency_pending = false;  // record (departure - latency_origin_ps) as a sample at the next egress
   ps_t latency_origin_ps = 0;
   ps_t parked_ps = 0;        // nonzero: parked since then waiting for a free slot
-  uint8_t tc = 0;            // traffic class (802.1p priority) in the fabric
-  uint64_t flow = 0;         // transport flow id (statistics only; the wire bytes identify the flow)
   bool from_accelerator = false;  // built by an accelerator for the egress lane it left on
   DecodedPacket dec;         // parse result of the current block's ingress parser
 
@@ -64,8 +61,14 @@ class PacketPool : public tlm::tlm_mm_interface {
   static_assert(kClassBytes[kSmall] >= kEthMinFrameBytes + 64 && kClassBytes[kMtu] >= kEthHeaderBytes + 1500 + 64,
                 "size classes too small for the frames they hold");
   // Each class is carved from its own arenas, aligned to their size, whose first bytes name the class:
-  // freeing a packet reads that (hot) line, not the packet's cold metadata.
+  // freeing a packet reads that (hot) line, not the packet's cold metadata. After the class word, one
+  // bit per 512-byte granule (the smallest block) marks packets whose metadata is stale: allocation sets
+  // it instead of rewriting the metadata (for a TCP segment, whose holders never read the metadata, that
+  // write was a cache miss per packet), and meta() resets the metadata on first use.
   static constexpr size_t kArenaBytes = size_t(8) << 20;
+  static constexpr size_t kGranuleBytes = 512;
+  static constexpr size_t kStaleBitsOffset = 64;
+  static constexpr size_t kArenaHeaderBytes = kStaleBitsOffset + kArenaBytes / kGranuleBytes / 8;
   // Clean-tail packets: buffer bytes at and beyond this offset are zero when allocated.
   static constexpr size_t kCleanFrom = 64;
 
@@ -96,6 +99,18 @@ class PacketPool : public tlm::tlm_mm_interface {
   // The pool shared by every model of one simulation.
   static PacketPool& instance();
 
+  // The metadata of a pooled packet, reset to its defaults if stale (see kArenaBytes).
+  static PacketMeta& fresh_meta(tlm::tlm_generic_payload& gp) {
+    uint64_t& word = stale_word(gp);
+    const uint64_t bit = stale_bit(gp);
+    PacketMeta& m = head(gp).meta;
+    if (word & bit) {
+      word &= ~bit;
+      m = PacketMeta{};
+    }
+    return m;
+  }
+
   static Head& head(tlm::tlm_generic_payload& gp) {
     return *reinterpret_cast<Head*>(reinterpret_cast<uint8_t*>(&gp) - (kPayloadOffset - kHeadOffset));
   }
@@ -110,6 +125,16 @@ class PacketPool : public tlm::tlm_mm_interface {
   static uint32_t size_class(const tlm::tlm_generic_payload& gp) {
     return *reinterpret_cast<const uint32_t*>(reinterpret_cast<uintptr_t>(&gp) & ~(kArenaBytes - 1));
   }
+  static uintptr_t arena_of(const tlm::tlm_generic_payload& gp) {
+    return reinterpret_cast<uintptr_t>(&gp) & ~(kArenaBytes - 1);
+  }
+  static size_t granule(const tlm::tlm_generic_payload& gp) {
+    return (reinterpret_cast<uintptr_t>(&gp) & (kArenaBytes - 1)) / kGranuleBytes;
+  }
+  static uint64_t& stale_word(const tlm::tlm_generic_payload& gp) {
+    return reinterpret_cast<uint64_t*>(arena_of(gp) + kStaleBitsOffset)[granule(gp) / 64];
+  }
+  static uint64_t stale_bit(const tlm::tlm_generic_payload& gp) { return uint64_t(1) << (granule(gp) % 64); }
   tlm::tlm_generic_payload* take(uint32_t cls);
   uint8_t* carve(uint32_t cls);
   std::vector<void*> arenas_;
@@ -117,15 +142,17 @@ class PacketPool : public tlm::tlm_mm_interface {
   size_t arena_left_[kNumClasses] = {};
   std::vector<tlm::tlm_generic_payload*> store_;
   std::vector<tlm::tlm_generic_payload*> free_[kNumClasses];
-  uint64_t next_id_ = 1;
   uint64_t in_use_ = 0, peak_ = 0;
 };
 
 // The simulator-only metadata of a pooled packet. Every payload of the simulation comes from a
 // PacketPool, whose packets keep the metadata beside the payload: reached without the TLM extension
 // lookup, which costs a call and a cache miss on every hop. (The extension is still set, for tools.)
-inline PacketMeta& meta(tlm::tlm_generic_payload& gp) { return PacketPool::head(gp).meta; }
-inline const PacketMeta& meta(const tlm::tlm_generic_payload& gp) { return PacketPool::head(gp).meta; }
+// A packet's metadata is in its default state when first read after allocation.
+inline PacketMeta& meta(tlm::tlm_generic_payload& gp) { return PacketPool::fresh_meta(gp); }
+inline const PacketMeta& meta(const tlm::tlm_generic_payload& gp) {
+  return PacketPool::fresh_meta(const_cast<tlm::tlm_generic_payload&>(gp));  // a reset keeps it logically const
+}
 
 // Copy a frame into a new pooled packet (multicast replication, where each copy is edited independently).
 tlm::tlm_generic_payload* clone_packet(PacketPool& pool, const tlm::tlm_generic_payload& src);

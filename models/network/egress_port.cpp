@@ -129,7 +129,11 @@ void EgressPort::start(const Entry& e, int tc) {
   NetContext& ctx = owner_.ctx();
   const ps_t now = ctx.now();
   const LinkParams& lp = link_.params();
-  const ps_t ser = serialization_ps(uint64_t(e.len + kEthWireOverheadBytes) * 8, lp.gbps);
+  if (e.len != ser_len_) {  // a port sends mostly one frame size (data one way, ACKs the other)
+    ser_len_ = e.len;
+    ser_ps_ = serialization_ps(uint64_t(e.len + kEthWireOverheadBytes) * 8, lp.gbps);
+  }
+  const ps_t ser = ser_ps_;
   // Busy before the owner hears of it: its callback may queue more on this port (a host refilling its
   // NIC, a switch sending PFC), which must wait for this frame.
   busy_until_ = now + ser;
@@ -138,7 +142,7 @@ void EgressPort::start(const Entry& e, int tc) {
   counters.busy_ps += ser;
   flight_.push_back(InFlight{busy_until_ + lp.delay_ps, e.gp, e.len});
   if (!deliver_pending_) schedule_delivery();
-  if (tc >= 0) owner_.on_transmit(index_, *e.gp, uint8_t(tc), e.tag);
+  if (tc >= 0) owner_.on_transmit(index_, *e.gp, uint8_t(tc), e.tag, e.len);
   if (!control_.empty() || nonempty_) schedule_kick(busy_until_);
 }
 

@@ -78,6 +78,8 @@ class EgressPort : public EventHandler {
   ps_t busy_until_ = 0;
   ps_t kick_at_ = ~ps_t(0);  // earliest pending kick (end of serialisation, pause expiry, link up)
   uint64_t total_bytes_ = 0;
+  ps_t ser_ps_ = 0;  // serialisation time of a frame of ser_len_ bytes (the last one sent)
+  uint32_t ser_len_ = ~0u;
   tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // the TLM socket binding of this port, looked up once
   const void* far_hot_ = nullptr;                  // the far end's hot_state(), loaded ahead of a delivery
   uint32_t index_;

@@ -16,7 +16,6 @@ void Host::send(tlm::tlm_generic_payload* gp) {
     else if (hv.protocol() == kIpProtoTcp && hv.ip_total_length() == kIpv4HeaderBytes + kTcpHeaderBytes)
       tc = kTcAckNic;
   }
-  meta(*gp).tc = tc;
   if (tc != kTcLossy) return port(0).enqueue(gp, tc);
   // Lossy frames go through the host's per-flow queues (fq).
   uint64_t key = 0;
@@ -47,12 +46,11 @@ void Host::feed_lossy() {
     if (!q.empty()) fq_round_.push_back(slot);
     ++nic_lossy_;
     tlm::tlm_generic_payload* gp = e.builder ? e.builder->build_frame(e.a, e.b) : e.gp;
-    meta(*gp).tc = kTcLossy;
     port(0).enqueue(gp, kTcLossy);
   }
 }
 
-void Host::on_transmit(uint32_t, tlm::tlm_generic_payload&, uint8_t tc, uint32_t) {
+void Host::on_transmit(uint32_t, tlm::tlm_generic_payload&, uint8_t tc, uint32_t, uint32_t) {
   if (tc != kTcLossy) return;
   --nic_lossy_;
   feed_lossy();

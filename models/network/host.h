@@ -49,7 +49,7 @@ class Host : public NetNode {
   void set_receiver(HostReceiver* r) { receiver_ = r; }
   HostReceiver* receiver() const { return receiver_; }
   void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
-  void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t tag) override;
+  void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t tag, uint32_t len) override;
 
   uint64_t nic_queue_bytes() const { return num_ports() ? port(0).total_bytes() : 0; }
   uint64_t frames_received() const { return received_; }

@@ -81,13 +81,15 @@ class NetNode : public sc_core::sc_module, public EventHandler {
 
   // A frame has fully arrived on `port` (after serialisation and propagation, corruption filtered).
   virtual void receive(uint32_t port, tlm::tlm_generic_payload& gp) = 0;
-  // Port `port` starts serialising `gp` of class `tc` (buffer accounting, PFC release); `tag` is what the
-  // node passed to EgressPort::enqueue.
-  virtual void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t tag) {
+  // Port `port` starts serialising `gp` of class `tc`, `len` bytes (buffer accounting, PFC release);
+  // `tag` is what the node passed to EgressPort::enqueue. The length comes from the queue entry: the
+  // payload has usually left the cache since it was queued.
+  virtual void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t tag, uint32_t len) {
     (void)port;
     (void)gp;
     (void)tc;
     (void)tag;
+    (void)len;
   }
 
   // What receive() reads first of this node's own state (a port delivering to it loads it ahead).

@@ -37,7 +37,6 @@ void PSwitch::receive(uint32_t p, tlm::tlm_generic_payload& gp) {
   if (handle_pfc(p, gp)) return;
   if (!is_panama(gp)) return forward(p, gp);  // bypasses the accelerator
   gp.acquire();
-  meta(gp).tc = kTcLossless;
   waiting_[p].push_back(&gp);
   account_ingress(p, kTcLossless, int64_t(gp.get_data_length()));
   pump(p);

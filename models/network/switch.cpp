@@ -94,11 +94,12 @@ bool Switch::handle_pfc(uint32_t p, tlm::tlm_generic_payload& gp) {
   return true;
 }
 
+// Only the lossless class is counted per ingress port: PFC is its only reader.
 void Switch::account_ingress(uint32_t p, uint8_t tc, int64_t bytes) {
+  if (!pfc_ || tc != kTcLossless) return;
   IngressState& in = ingress_[p];
   int64_t& b = in.bytes[tc];
   b += bytes;
-  if (!pfc_ || tc != kTcLossless) return;
   if (!in.xoff[tc] && b > xoff_bytes_) {
     in.xoff[tc] = true;
     send_pfc(p, tc, true);
@@ -185,8 +186,7 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
   return true;
 }
 
-void Switch::on_transmit(uint32_t, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t in) {
-  const uint64_t bytes = gp.get_data_length();
+void Switch::on_transmit(uint32_t, tlm::tlm_generic_payload&, uint8_t tc, uint32_t in, uint32_t bytes) {
   used_ -= bytes;
   if (in != kInternalPort) account_ingress(in, tc, -int64_t(bytes));
 }

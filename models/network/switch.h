@@ -76,7 +76,7 @@ class Switch : public NetNode {
   virtual void finalize_ports();
 
   void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
-  void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t in_port) override;
+  void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t in_port, uint32_t len) override;
 
   const void* hot_state() const override { return &capacity_; }
   const SwitchConfig& config() const { return cfg_; }

@@ -210,7 +210,6 @@ tlm::tlm_generic_payload* DctcpTransport::build_frame(uint64_t flow, uint64_t pa
   tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate_clean(frame);  // the zero payload is often there already
   gp->set_data_length(uint32_t(encode_tcp(gp->get_data_ptr(), frame, addressing(*f.src, *f.dst, cfg_.ecn), seg, len,
                                           PacketPool::clean_from(*gp))));
-  meta(*gp).flow = f.rec.id;
   return gp;
 }
 
@@ -223,7 +222,6 @@ void DctcpTransport::send_ack(DctcpFlow& f, uint64_t ack, bool ece) {
   tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate(kEthMinFrameBytes);
   gp->set_data_length(
       uint32_t(encode_tcp(gp->get_data_ptr(), kEthMinFrameBytes, addressing(*f.dst, *f.src, false), seg, 0)));
-  meta(*gp).flow = f.rec.id;
   ++stack_of(*f.dst).c_.acks_sent;
   f.unacked_segments = 0;
   f.dst->send(gp);
