@@ -28,10 +28,12 @@ void Host::send_deferred(FrameBuilder* builder, uint64_t a, uint64_t b, uint64_t
 }
 
 void Host::enqueue_lossy(const Queued& e, uint64_t key) {
-  auto [it, fresh] = fq_slot_.emplace(key, uint32_t(fq_.size()));
+  if (key == FlatMap<uint32_t>::kEmpty) key ^= 1;  // reserved by the table; flows sharing a queue only share fairness
+  bool fresh;
+  const uint32_t slot = fq_slot_.emplace(key, uint32_t(fq_.size()), fresh);
   if (fresh) fq_.emplace_back();
-  RingQueue<Queued>& q = fq_[it->second];
-  if (q.empty()) fq_round_.push_back(it->second);
+  RingQueue<Queued>& q = fq_[slot];
+  if (q.empty()) fq_round_.push_back(slot);
   q.push_back(e);
   feed_lossy();
 }

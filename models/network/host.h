@@ -5,10 +5,10 @@
 
 #include "network/egress_port.h"
 #include "network/net_node.h"
+#include "common/flat_map.h"
 #include "common/ring_queue.h"
 #include "protocol/packet.h"
 
-#include <unordered_map>
 #include <vector>
 
 namespace panama {
@@ -75,7 +75,7 @@ class Host : public NetNode {
     uint64_t a, b;
   };
   void enqueue_lossy(const Queued& q, uint64_t key);
-  std::unordered_map<uint64_t, uint32_t> fq_slot_;
+  FlatMap<uint32_t> fq_slot_;  // flow key -> its queue in fq_
   std::vector<RingQueue<Queued>> fq_;
   RingQueue<uint32_t> fq_round_;
   uint32_t nic_lossy_ = 0;

@@ -57,7 +57,7 @@ uint16_t DctcpStack::allocate_port(Ipv4Addr remote) {
   for (uint32_t n = 0; n < 55536; ++n) {
     const uint16_t p = next_port_;
     next_port_ = next_port_ == 65535 ? 10000 : uint16_t(next_port_ + 1);
-    if (!senders_.count(key(remote, p, kServerPort))) return p;
+    if (!senders_.contains(key(remote, p, kServerPort))) return p;
   }
   throw std::runtime_error(std::string(host_.name()) + ": no free TCP port towards one destination");
 }
@@ -69,20 +69,20 @@ void DctcpStack::on_packet(Host& host, tlm::tlm_generic_payload& gp, const Decod
   }
   if (d.tcp.dst_port == kServerPort) {  // data for a flow this host receives
     ++c_.data_received;
-    auto it = receivers_.find(key(d.src_ip, d.tcp.dst_port, d.tcp.src_port));
-    if (it == receivers_.end()) {
+    DctcpFlow* const* f = receivers_.find(key(d.src_ip, d.tcp.dst_port, d.tcp.src_port));
+    if (!f) {
       ++c_.stray;
       return;
     }
-    t_.on_data(*it->second, d);
+    t_.on_data(**f, d);
   } else {  // ACK for a flow this host sends
     ++c_.acks_received;
-    auto it = senders_.find(key(d.src_ip, d.tcp.dst_port, d.tcp.src_port));
-    if (it == senders_.end()) {
+    DctcpFlow* const* f = senders_.find(key(d.src_ip, d.tcp.dst_port, d.tcp.src_port));
+    if (!f) {
       ++c_.stray;
       return;
     }
-    t_.on_ack(*it->second, d);
+    t_.on_ack(**f, d);
   }
 }
 

@@ -31,7 +31,7 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include "common/flat_map.h"
 #include <vector>
 
 namespace panama {
@@ -151,7 +151,7 @@ class DctcpStack : public HostReceiver {
   DctcpTransport& t_;
   Host& host_;
   HostReceiver* fallback_ = nullptr;
-  std::unordered_map<uint64_t, DctcpFlow*> senders_, receivers_;
+  FlatMap<DctcpFlow*> senders_, receivers_;  // by key(): looked up on every segment and ACK
   uint16_t next_port_ = 10000;
   DctcpStackCounters c_;
 };
