@@ -1,10 +1,11 @@
-// The fabric's event list (lanes for recurring delays beside a 4-ary heap) and the packet pool (size
-// classes, arenas, clean-tail blocks, the layout a hop relies on). The event list must run records in
+// The fabric's event list (lanes for recurring delays beside a 4-ary heap), the packet pool (size
+// classes, arenas, clean-tail blocks, the layout a hop relies on) and FlatMap. The event list must run records in
 // exactly (time, insertion) order whichever store holds them: compared here against a reference order.
 #define BOOST_TEST_MODULE event_queue_and_packet_pool
 #include <boost/test/unit_test.hpp>
 
 #include "common/event_queue.h"
+#include "common/flat_map.h"
 #include "common/packet_pool.h"
 #include "harness/isolated.h"
 
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <unordered_map>
 #include <vector>
 
 using namespace panama;
@@ -213,3 +215,41 @@ BOOST_AUTO_TEST_CASE(asan_reports_a_write_past_a_buffer_and_a_use_after_release)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// FlatMap (the hosts' per-flow tables) against std::unordered_map over a random mix of inserts, lookups
+// and erases. Keys are drawn from a small set so that probe runs are long and erases shift entries back
+// across them (the backward-shift deletion is where a mistake would lose or duplicate a key); one key is
+// ~0 - 1, next to the reserved value.
+BOOST_AUTO_TEST_CASE(flat_map_matches_unordered_map_under_random_inserts_and_erases) {
+  FlatMap<uint32_t> m;
+  std::unordered_map<uint64_t, uint32_t> ref;
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200000; ++i) {
+    const uint64_t r = rng();
+    const uint64_t key = (r % 5 == 0) ? ~uint64_t(0) - 1 : (r >> 8) % 300 * 1024;  // multiples of 1024 collide
+    switch (r % 3) {
+      case 0: {
+        bool inserted;
+        const uint32_t v = uint32_t(i);
+        m.emplace(key, v, inserted);
+        const bool ref_inserted = ref.emplace(key, v).second;
+        BOOST_REQUIRE_EQUAL(inserted, ref_inserted);
+        break;
+      }
+      case 1: BOOST_REQUIRE_EQUAL(m.erase(key), ref.erase(key) == 1); break;
+      default: {
+        const uint32_t* v = m.find(key);
+        auto it = ref.find(key);
+        BOOST_REQUIRE_EQUAL(v != nullptr, it != ref.end());
+        if (v) BOOST_REQUIRE_EQUAL(*v, it->second);
+      }
+    }
+    BOOST_REQUIRE_EQUAL(m.size(), ref.size());
+  }
+  for (const auto& [k, v] : ref) BOOST_TEST(*m.find(k) == v);
+  // The reserved key is refused on insert and never found.
+  bool inserted;
+  BOOST_CHECK_THROW(m.emplace(FlatMap<uint32_t>::kEmpty, 1u, inserted), std::invalid_argument);
+  BOOST_TEST(m.find(FlatMap<uint32_t>::kEmpty) == nullptr);
+  BOOST_TEST(!m.erase(FlatMap<uint32_t>::kEmpty));
+}
