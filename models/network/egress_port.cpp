@@ -47,8 +47,8 @@ void EgressPort::schedule_kick(ps_t at) {
   owner_.ctx().events.schedule(at, this, kick_event, nullptr, 0);
 }
 
-void EgressPort::on_event(uint32_t kind, void*, uint64_t) {
-  if (kind == deliver_event) return on_deliver();
+void EgressPort::on_event(uint32_t kind, void* ptr, uint64_t arg) {
+  if (kind == deliver_event) return deliver(static_cast<tlm::tlm_generic_payload*>(ptr), uint32_t(arg));
   if (owner_.ctx().now() >= kick_at_) kick_at_ = ~ps_t(0);
   try_start();
 }
@@ -140,43 +140,19 @@ void EgressPort::start(const Entry& e, int tc) {
   ++counters.tx_frames;
   counters.tx_bytes += e.len;
   counters.busy_ps += ser;
-  flight_.push_back(InFlight{busy_until_ + lp.delay_ps, e.gp, e.len});
-  if (!deliver_pending_) schedule_delivery();
-  if (tc >= 0) owner_.on_transmit(index_, *e.gp, uint8_t(tc), e.tag, e.len);
-  if (!control_.empty() || nonempty_) schedule_kick(busy_until_);
-}
-
-void EgressPort::on_deliver() {
-  deliver_pending_ = false;
-  const ps_t now = owner_.ctx().now();
-  while (!flight_.empty() && flight_.front().arrive <= now) {
-    const InFlight f = flight_.front();
-    flight_.pop_front();
-    deliver_one(f);
-  }
-  if (!flight_.empty()) schedule_delivery();
-}
-
-// One event for the frame at the head of the wire. Its payload and the far end's state are loaded while
-// the event before it runs; the frame behind it (delivered next, typically thousands of events later in
-// a large fabric) is loaded towards the cache now.
-void EgressPort::schedule_delivery() {
+  // One record per frame on the wire (see the header). It carries the frame and its length; the far
+  // end's hot state is loaded while the record before it runs.
   if (!far_end_) {  // bound at elaboration; frames flow after it
     far_end_ = owner_.tx[int(index_)];
     far_hot_ = link_.peer_of(&owner_).hot_state();
   }
-  const InFlight& f = flight_.front();
-  deliver_pending_ = true;
-  owner_.ctx().events.schedule(f.arrive, this, deliver_event, f.gp, 0, far_hot_);
-  if (flight_.size() > 1) {
-    const InFlight& n = flight_.at(1);
-    __builtin_prefetch(reinterpret_cast<const char*>(n.gp) + 24);
-    __builtin_prefetch(reinterpret_cast<const char*>(n.gp) + 160);
-    if (flight_.size() > 2) __builtin_prefetch(&flight_.at(2));
-  }
+  ctx.events.schedule(busy_until_ + lp.delay_ps, this, deliver_event, e.gp, e.len, far_hot_);
+  if (tc >= 0) owner_.on_transmit(index_, *e.gp, uint8_t(tc), e.tag, e.len);
+  if (!control_.empty() || nonempty_) schedule_kick(busy_until_);
 }
 
-void EgressPort::deliver_one(const InFlight& f) {
+// The frame's last bit reaches the far end.
+void EgressPort::deliver(tlm::tlm_generic_payload* gp, uint32_t len) {
   NetContext& ctx = owner_.ctx();
   const LinkParams& lp = link_.params();
   if (!lp.down.empty() && !link_.up(ctx.now())) {
@@ -186,12 +162,12 @@ void EgressPort::deliver_one(const InFlight& f) {
     link_.peer_of(&owner_).count_drop(NetDrop::corrupted);  // the receiver's FCS check fails
   } else {
     ++counters.delivered_frames;  // the far end's receive counters, kept here where the line is hot
-    counters.delivered_bytes += f.len;
+    counters.delivered_bytes += len;
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    far_end_->nb_transport_fw(*f.gp, ph, d);
+    far_end_->nb_transport_fw(*gp, ph, d);
   }
-  f.gp->release();
+  gp->release();
 }
 
 }  // namespace panama

@@ -1,7 +1,10 @@
 // The transmit side of a node port: one FIFO per traffic class, a scheduler between classes (strict
 // priority or deficit round robin), per-class PFC pause state, and the serialiser. A frame takes
 // (frame + 24 B preamble/FCS/IFG) x 8 / rate on the wire and arrives at the far end one propagation
-// delay after its last bit. Control frames (PFC) go next, ahead of every queue.
+// delay after its last bit. Control frames (PFC) go next, ahead of every queue. Each frame on the wire
+// is one record on the event list, scheduled when it starts: its delay (serialisation plus propagation)
+// is the same for every frame of its size on this kind of link, so the list keeps these records in a
+// FIFO lane at O(1) each (common/event_queue.h).
 #pragma once
 
 #include "common/clock.h"
@@ -56,21 +59,14 @@ class EgressPort : public EventHandler {
     uint32_t len;  // frame bytes
     uint32_t tag;
   };
-  struct InFlight {
-    ps_t arrive;
-    tlm::tlm_generic_payload* gp;
-    uint32_t len;
-  };
   void try_start();
   void start(const Entry& e, int tc);
   void schedule_kick(ps_t at);
   int pick();
-  void on_deliver();
-  void deliver_one(const InFlight& f);
-  void schedule_delivery();
+  void deliver(tlm::tlm_generic_payload* gp, uint32_t len);
 
-  // Hot state first: a frame's enqueue, start and delivery touch the first line, the flight queue's
-  // line, its class's line and the counters, not the whole port.
+  // Hot state first: a frame's enqueue, start and delivery touch the first line, its class's line and
+  // the counters, not the whole port.
   NetNode& owner_;
   Link& link_;
   // The line is busy until this time. A frame that finishes with nothing queued behind it costs no
@@ -85,13 +81,9 @@ class EgressPort : public EventHandler {
   uint32_t index_;
   uint32_t quantum_ = 1538;
   uint8_t nonempty_ = 0;  // bit c set: class c has frames (the scheduler reads one byte, not eight queues)
-  bool deliver_pending_ = false;
   uint8_t drr_next_ = 0;
   bool drr_credited_ = false;  // the current class got this visit's quantum
   Scheduler sched_ = Scheduler::strict_priority;
-  // Frames on the wire, in order of arrival at the far end. The propagation delay is constant, so only
-  // the head needs an event: the event list holds O(links) records, not O(frames in flight).
-  RingQueue<InFlight> flight_;
   RingQueue<Entry> control_;
   struct alignas(64) ClassState {  // one cache line per traffic class
     RingQueue<Entry> q;
