@@ -173,18 +173,26 @@ class EventQueue : public sc_core::sc_module {
   // record's key has none of its own). Removal stops early: a lane's next head is usually late.
   void lane_heap_sift_down(Key x) {
     const size_t n = lheap_.size();
+    Key* h = lheap_.data();
     size_t i = 0;
     for (;;) {
       const size_t c0 = 4 * i + 1;
       if (c0 >= n) break;
-      size_t best = c0;
-      for (size_t c = c0 + 1; c < std::min(c0 + 4, n); ++c)
-        if (lheap_[c] < lheap_[best]) best = c;
-      if (!(lheap_[best] < x)) break;
-      lheap_[i] = lheap_[best];
+      size_t best;
+      if (c0 + 3 < n) {  // four children: branch-free selection, as in pop_top
+        const bool s1 = h[c0 + 1] < h[c0], s2 = h[c0 + 3] < h[c0 + 2];
+        const size_t i1 = c0 + s1, i2 = c0 + 2 + s2;
+        best = h[i2] < h[i1] ? i2 : i1;
+      } else {
+        best = c0;
+        for (size_t c = c0 + 1; c < n; ++c)
+          if (h[c] < h[best]) best = c;
+      }
+      if (!(h[best] < x)) break;
+      h[i] = h[best];
       i = best;
     }
-    lheap_[i] = x;
+    h[i] = x;
   }
   // Removes the head of the earliest lane.
   void lane_pop() {
