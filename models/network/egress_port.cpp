@@ -7,7 +7,16 @@
 
 namespace panama {
 
-EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link) : owner_(owner), link_(link), index_(index) {}
+EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link) : owner_(owner), index_(index), link_(link) {}
+
+void EgressPort::bind() {
+  far_end_ = owner_.tx[int(index_)];
+  far_hot_ = link_.peer_of(&owner_).hot_state();
+  const LinkParams& lp = link_.params();
+  delay_ps_ = lp.delay_ps;
+  gbps_ = lp.gbps;
+  faults_ = !lp.down.empty() || lp.corrupt_probability > 0;
+}
 
 void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag) {
   const uint32_t len = gp->get_data_length();
@@ -125,7 +134,8 @@ void EgressPort::try_start() {
   if (control_.empty() && !nonempty_) return;
   const ps_t now = owner_.ctx().now();
   if (now < busy_until_) return schedule_kick(busy_until_);
-  if (!link_.up(now)) return schedule_kick(link_.next_up(now));
+  if (!far_end_) bind();  // bound at elaboration; frames flow after it
+  if (faults_ && !link_.up(now)) return schedule_kick(link_.next_up(now));
   if (!control_.empty()) {
     const Entry e = control_.front();
     control_.pop_front();
@@ -146,6 +156,8 @@ void EgressPort::try_start() {
   if (cs.q.empty()) {
     nonempty_ &= uint8_t(~(1u << c));
     cs.deficit = 0;  // DRR: an idle class keeps no credit
+  } else {
+    __builtin_prefetch(&cs.q.front());  // the next pick reads it, when this frame is on the wire
   }
   cs.bytes -= e.len;
   total_bytes_ -= e.len;
@@ -156,10 +168,9 @@ void EgressPort::try_start() {
 void EgressPort::start(const Entry& e, int tc) {
   NetContext& ctx = owner_.ctx();
   const ps_t now = ctx.now();
-  const LinkParams& lp = link_.params();
   if (e.len != ser_len_) {  // a port sends mostly one frame size (data one way, ACKs the other)
     ser_len_ = e.len;
-    ser_ps_ = serialization_ps(uint64_t(e.len + kEthWireOverheadBytes) * 8, lp.gbps);
+    ser_ps_ = serialization_ps(uint64_t(e.len + kEthWireOverheadBytes) * 8, gbps_);
   }
   const ps_t ser = ser_ps_;
   // Busy before the owner hears of it: its callback may queue more on this port (a host refilling its
@@ -170,23 +181,17 @@ void EgressPort::start(const Entry& e, int tc) {
   counters.busy_ps += ser;
   // One record per frame on the wire (see the header). It carries the frame and its length; the far
   // end's hot state is loaded while the record before it runs.
-  if (!far_end_) {  // bound at elaboration; frames flow after it
-    far_end_ = owner_.tx[int(index_)];
-    far_hot_ = link_.peer_of(&owner_).hot_state();
-  }
-  ctx.events.schedule(busy_until_ + lp.delay_ps, this, deliver_event, e.gp, e.len, far_hot_);
+  ctx.events.schedule(busy_until_ + delay_ps_, this, deliver_event, e.gp, e.len, far_hot_);
   if (tc >= 0) owner_.on_transmit(index_, *e.gp, uint8_t(tc), e.tag, e.len);
   if (!control_.empty() || nonempty_) schedule_kick(busy_until_);
 }
 
 // The frame's last bit reaches the far end.
 void EgressPort::deliver(tlm::tlm_generic_payload* gp, uint32_t len) {
-  NetContext& ctx = owner_.ctx();
-  const LinkParams& lp = link_.params();
-  if (!lp.down.empty() && !link_.up(ctx.now())) {
+  if (faults_ && !link_.up(owner_.ctx().now())) {
     link_.peer_of(&owner_).count_drop(NetDrop::link_down);  // lost on the wire while the link was down
-  } else if (lp.corrupt_probability > 0 &&
-             std::uniform_real_distribution<double>(0.0, 1.0)(ctx.rng) < lp.corrupt_probability) {
+  } else if (faults_ && link_.params().corrupt_probability > 0 &&
+             std::uniform_real_distribution<double>(0.0, 1.0)(owner_.ctx().rng) < link_.params().corrupt_probability) {
     link_.peer_of(&owner_).count_drop(NetDrop::corrupted);  // the receiver's FCS check fails
   } else {
     ++counters.delivered_frames;  // the far end's receive counters, kept here where the line is hot

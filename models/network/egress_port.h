@@ -45,9 +45,8 @@ class EgressPort : public EventHandler {
   uint64_t queue_bytes(uint8_t tc) const { return cls_[tc].bytes; }
   uint64_t queue_packets(uint8_t tc) const { return cls_[tc].q.size(); }
   uint64_t total_bytes() const { return total_bytes_; }
-  double gbps() const { return link_.params().gbps; }
+  double gbps() const { return link_.params().gbps; }  // (the Link's, not the copy: callable before bind)
   Link& link() const { return link_; }
-  PortCounters counters;
 
   // The port's own events on the fabric's event list (no detour through the node).
   void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
@@ -65,10 +64,10 @@ class EgressPort : public EventHandler {
   int pick();
   void deliver(tlm::tlm_generic_payload* gp, uint32_t len);
 
-  // Hot state first: a frame's enqueue, start and delivery touch the first line, its class's line and
-  // the counters, not the whole port.
+  // Laid out by use, a cache line each: what starting a frame reads and writes (with the vtable
+  // pointer), the counters, what a delivery reads; then one line per class. In a large fabric a port is
+  // rarely still cached when its next frame comes, so each line touched is a likely miss.
   NetNode& owner_;
-  Link& link_;
   // The line is busy until this time. A frame that finishes with nothing queued behind it costs no
   // event: the next enqueue after busy_until_ starts at once, an earlier one schedules a kick for then.
   ps_t busy_until_ = 0;
@@ -76,14 +75,26 @@ class EgressPort : public EventHandler {
   uint64_t total_bytes_ = 0;
   ps_t ser_ps_ = 0;  // serialisation time of a frame of ser_len_ bytes (the last one sent)
   uint32_t ser_len_ = ~0u;
-  tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // the TLM socket binding of this port, looked up once
-  const void* far_hot_ = nullptr;                  // the far end's hot_state(), loaded ahead of a delivery
-  uint32_t index_;
   uint32_t quantum_ = 1538;
+  uint32_t index_;
   uint8_t nonempty_ = 0;  // bit c set: class c has frames (the scheduler reads one byte, not eight queues)
   uint8_t drr_next_ = 0;
   bool drr_credited_ = false;  // the current class got this visit's quantum
   Scheduler sched_ = Scheduler::strict_priority;
+
+ public:
+  alignas(64) PortCounters counters;
+
+ private:
+  // Read by a delivery: the far end, and the link's parameters, copied from the Link when the first
+  // frame starts (tests and scenarios set fault windows after building the fabric, before it runs).
+  alignas(64) tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // the TLM socket binding of this port
+  const void* far_hot_ = nullptr;  // the far end's hot_state(), loaded ahead of a delivery
+  Link& link_;
+  ps_t delay_ps_ = 0;
+  double gbps_ = 0;
+  bool faults_ = false;  // the link has down windows or a corruption probability
+  void bind();  // looks up the far end and copies the link's parameters
   RingQueue<Entry> control_;
   struct alignas(64) ClassState {  // one cache line per traffic class
     RingQueue<Entry> q;
