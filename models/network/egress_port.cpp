@@ -15,7 +15,8 @@ void EgressPort::bind() {
   const LinkParams& lp = link_.params();
   delay_ps_ = lp.delay_ps;
   gbps_ = lp.gbps;
-  faults_ = !lp.down.empty() || lp.corrupt_probability > 0;
+  faults_ = link_faults_ = !lp.down.empty() || lp.corrupt_probability > 0;
+  bound_ = true;
 }
 
 void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag) {
@@ -31,6 +32,7 @@ void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag)
 
 void EgressPort::send_control(tlm::tlm_generic_payload* gp) {
   control_.push_back(Entry{gp, gp->get_data_length(), 0});
+  control_pending_ = true;
   try_start();
 }
 
@@ -131,14 +133,15 @@ int EgressPort::pick() {
 }
 
 void EgressPort::try_start() {
-  if (control_.empty() && !nonempty_) return;
+  if (!control_pending_ && !nonempty_) return;
   const ps_t now = owner_.ctx().now();
   if (now < busy_until_) return schedule_kick(busy_until_);
-  if (!far_end_) bind();  // bound at elaboration; frames flow after it
-  if (faults_ && !link_.up(now)) return schedule_kick(link_.next_up(now));
-  if (!control_.empty()) {
+  if (!bound_) bind();  // bound at elaboration; frames flow after it
+  if (link_faults_ && !link_.up(now)) return schedule_kick(link_.next_up(now));
+  if (control_pending_) {
     const Entry e = control_.front();
     control_.pop_front();
+    control_pending_ = !control_.empty();
     return start(e, -1);
   }
   const int c = pick();
@@ -183,7 +186,7 @@ void EgressPort::start(const Entry& e, int tc) {
   // end's hot state is loaded while the record before it runs.
   ctx.events.schedule(busy_until_ + delay_ps_, this, deliver_event, e.gp, e.len, far_hot_);
   if (tc >= 0) owner_.on_transmit(index_, *e.gp, uint8_t(tc), e.tag, e.len);
-  if (!control_.empty() || nonempty_) schedule_kick(busy_until_);
+  if (control_pending_ || nonempty_) schedule_kick(busy_until_);
 }
 
 // The frame's last bit reaches the far end.

@@ -74,13 +74,16 @@ class EgressPort : public EventHandler {
   ps_t kick_at_ = ~ps_t(0);  // earliest pending kick (end of serialisation, pause expiry, link up)
   uint64_t total_bytes_ = 0;
   ps_t ser_ps_ = 0;  // serialisation time of a frame of ser_len_ bytes (the last one sent)
-  uint32_t ser_len_ = ~0u;
   uint32_t quantum_ = 1538;
   uint32_t index_;
+  uint16_t ser_len_ = 0xffff;  // (frames are at most 9014 bytes)
   uint8_t nonempty_ = 0;  // bit c set: class c has frames (the scheduler reads one byte, not eight queues)
   uint8_t drr_next_ = 0;
   bool drr_credited_ = false;  // the current class got this visit's quantum
   Scheduler sched_ = Scheduler::strict_priority;
+  bool control_pending_ = false;  // control_ is not empty (read here, not in control_'s line)
+  bool bound_ = false;            // bind() has run
+  bool link_faults_ = false;      // faults_, for try_start
 
  public:
   alignas(64) PortCounters counters;
@@ -93,7 +96,7 @@ class EgressPort : public EventHandler {
   Link& link_;
   ps_t delay_ps_ = 0;
   double gbps_ = 0;
-  bool faults_ = false;  // the link has down windows or a corruption probability
+  bool faults_ = false;  // the link has down windows or a corruption probability (for deliveries)
   void bind();  // looks up the far end and copies the link's parameters
   RingQueue<Entry> control_;
   struct alignas(64) ClassState {  // one cache line per traffic class
