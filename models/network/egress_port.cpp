@@ -7,10 +7,15 @@
 
 namespace panama {
 
+tlm::tlm_sync_enum WireEnd::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time&) {
+  if (ph == tlm::BEGIN_REQ) node_->receive(port_, gp);
+  return tlm::TLM_COMPLETED;  // links are lossless at this layer: PFC, not TLM, pushes back
+}
+
 EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link) : owner_(owner), index_(index), link_(link) {}
 
 void EgressPort::bind() {
-  far_end_ = owner_.tx[int(index_)];
+  far_end_ = owner_.tx(index_).operator->();
   far_hot_ = link_.peer_of(&owner_).hot_state();
   const LinkParams& lp = link_.params();
   delay_ps_ = lp.delay_ps;

@@ -21,6 +21,27 @@ namespace panama {
 
 enum class Scheduler : uint8_t { strict_priority, deficit_round_robin };
 
+// The receiving end of one direction of a link: the forward interface of the receiver's target socket.
+// A frame (BEGIN_REQ) goes to the receiving node's receive() and is completed at once.
+class WireEnd : public tlm::tlm_fw_transport_if<> {
+ public:
+  void connect(NetNode& node, uint32_t port) {
+    node_ = &node;
+    port_ = port;
+  }
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time&) override;
+  // Frames are messages, not memory: no blocking transport, DMI or debug access.
+  void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) override {
+    gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+  }
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) override { return false; }
+  unsigned int transport_dbg(tlm::tlm_generic_payload&) override { return 0; }
+
+ private:
+  NetNode* node_ = nullptr;
+  uint32_t port_ = 0;
+};
+
 class EgressPort : public EventHandler {
  public:
   EgressPort(NetNode& owner, uint32_t index, Link& link);
@@ -47,6 +68,7 @@ class EgressPort : public EventHandler {
   uint64_t total_bytes() const { return total_bytes_; }
   double gbps() const { return link_.params().gbps; }  // (the Link's, not the copy: callable before bind)
   Link& link() const { return link_; }
+  WireEnd& wire_end() { return wire_end_; }
 
   // The port's own events on the fabric's event list (no detour through the node).
   void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
@@ -91,12 +113,13 @@ class EgressPort : public EventHandler {
  private:
   // Read by a delivery: the far end, and the link's parameters, copied from the Link when the first
   // frame starts (tests and scenarios set fault windows after building the fabric, before it runs).
-  alignas(64) tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // the TLM socket binding of this port
+  alignas(64) tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // what this port's socket is bound to
   const void* far_hot_ = nullptr;  // the far end's hot_state(), loaded ahead of a delivery
-  Link& link_;
   ps_t delay_ps_ = 0;
-  double gbps_ = 0;
   bool faults_ = false;  // the link has down windows or a corruption probability (for deliveries)
+  WireEnd wire_end_;     // the far end's receive interface: far_end_ points here, so a delivery stays in this line
+  Link& link_;
+  double gbps_ = 0;
   void bind();  // looks up the far end and copies the link's parameters
   RingQueue<Entry> control_;
   struct alignas(64) ClassState {  // one cache line per traffic class

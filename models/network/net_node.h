@@ -11,8 +11,7 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_initiator_socket.h>
-#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <memory>
 
 #include <cstdint>
 #include <random>
@@ -58,10 +57,17 @@ struct PortCounters {  // the per-frame ones first: they share a cache line
 class EgressPort;
 class Link;
 
-class NetNode : public sc_core::sc_module, public EventHandler {
+class NetNode : public sc_core::sc_module, public EventHandler, public tlm::tlm_bw_transport_if<> {
  public:
-  tlm_utils::multi_passthrough_initiator_socket<NetNode> tx;  // port i -> far end of link i
-  tlm_utils::multi_passthrough_target_socket<NetNode> rx;     // far end of link i -> port i
+  // Port i's TLM-2.0 sockets: `tx(i)` towards the far end of link i, `rx(i)` from it (Link binds them).
+  // A frame is one nb_transport_fw(BEGIN_REQ) when its last bit arrives, completed at once: PFC, not
+  // TLM, pushes back, so nothing comes back on the backward path.
+  tlm::tlm_initiator_socket<>& tx(uint32_t i) { return *tx_[i]; }
+  tlm::tlm_target_socket<>& rx(uint32_t i) { return *rx_[i]; }
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload&, tlm::tlm_phase&, sc_core::sc_time&) override {
+    return tlm::TLM_COMPLETED;
+  }
+  void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
 
   NetNode(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id);
   ~NetNode() override;
@@ -76,7 +82,7 @@ class NetNode : public sc_core::sc_module, public EventHandler {
   NetContext& ctx() { return ctx_; }
   MacAddr mac() const { return node_mac(id_); }
 
-  // Adds a port (called by Link::connect); the TLM sockets of both ends are bound in port order.
+  // Adds a port and its sockets (called by Link's constructor, which binds them).
   uint32_t add_port(Link* link);
 
   // A frame has fully arrived on `port` (after serialisation and propagation, corruption filtered).
@@ -110,11 +116,11 @@ class NetNode : public sc_core::sc_module, public EventHandler {
   NetContext& ctx_;
 
  private:
-  tlm::tlm_sync_enum nb_fw(int port, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
-  tlm::tlm_sync_enum nb_bw(int port, tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time& d);
   friend class EgressPort;
   uint32_t id_;
   std::vector<EgressPort*> ports_;
+  std::vector<std::unique_ptr<tlm::tlm_initiator_socket<>>> tx_;
+  std::vector<std::unique_ptr<tlm::tlm_target_socket<>>> rx_;
   uint64_t net_drops_[size_t(NetDrop::count_)] = {};
   DropCounters drops_;
 };
