@@ -60,7 +60,9 @@ using Ipv4Addr = uint32_t;
 // RFC 1112 mapping of an IPv4 multicast group to its Ethernet address.
 MacAddr multicast_mac(Ipv4Addr group);
 // Locally administered unicast MAC of a node id.
-MacAddr node_mac(uint32_t node_id);
+inline MacAddr node_mac(uint32_t node_id) {
+  return {0x02, 0x00, uint8_t(node_id >> 24), uint8_t(node_id >> 16), uint8_t(node_id >> 8), uint8_t(node_id)};
+}
 
 struct PanamaHeader {
   uint8_t version = kPanamaVersion;

@@ -152,6 +152,8 @@ void DctcpTransport::begin(DctcpFlow& f) {
   f.dport = DctcpStack::kServerPort;
   s.senders_[DctcpStack::key(f.dst->ip(), f.sport, f.dport)] = &f;
   r.receivers_[DctcpStack::key(f.src->ip(), f.dport, f.sport)] = &f;
+  f.data_addr = addressing(*f.src, *f.dst, cfg_.ecn);
+  f.ack_addr = addressing(*f.dst, *f.src, false);
   f.started = true;
   f.cwnd = double(cfg_.init_cwnd) * cfg_.mss;
   f.ssthresh = double(cfg_.max_cwnd) * cfg_.mss;
@@ -208,7 +210,7 @@ tlm::tlm_generic_payload* DctcpTransport::build_frame(uint64_t flow, uint64_t pa
   seg.flags = uint8_t(packed >> 56);
   const size_t frame = std::max(kEthHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes + len, kEthMinFrameBytes);
   tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate_clean(frame);  // the zero payload is often there already
-  gp->set_data_length(uint32_t(encode_tcp(gp->get_data_ptr(), frame, addressing(*f.src, *f.dst, cfg_.ecn), seg, len,
+  gp->set_data_length(uint32_t(encode_tcp(gp->get_data_ptr(), frame, f.data_addr, seg, len,
                                           PacketPool::clean_from(*gp))));
   return gp;
 }
@@ -221,7 +223,7 @@ void DctcpTransport::send_ack(DctcpFlow& f, uint64_t ack, bool ece) {
   seg.flags = uint8_t(kTcpAck | (ece ? kTcpEce : 0));
   tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate(kEthMinFrameBytes);
   gp->set_data_length(
-      uint32_t(encode_tcp(gp->get_data_ptr(), kEthMinFrameBytes, addressing(*f.dst, *f.src, false), seg, 0)));
+      uint32_t(encode_tcp(gp->get_data_ptr(), kEthMinFrameBytes, f.ack_addr, seg, 0)));
   ++stack_of(*f.dst).c_.acks_sent;
   f.unacked_segments = 0;
   f.dst->send(gp);

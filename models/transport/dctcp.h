@@ -85,6 +85,9 @@ struct DctcpFlow {
   Host* dst = nullptr;
   uint16_t sport = 0, dport = 0;
   bool started = false;
+  // Both directions' addresses, made when the flow begins: building a segment or an ACK then reads
+  // neither host (one of the two is usually not in the cache).
+  UdpAddressing data_addr, ack_addr;
 
   // Sender, in byte offsets from the flow's first byte (sequence number = offset mod 2^32).
   uint64_t snd_una = 0, snd_nxt = 0, snd_max = 0;
