@@ -20,8 +20,8 @@ void EgressPort::bind() {
   const LinkParams& lp = link_.params();
   delay_ps_ = lp.delay_ps;
   gbps_ = lp.gbps;
-  faults_ = link_faults_ = !lp.down.empty() || lp.corrupt_probability > 0;
-  bound_ = true;
+  faults_ = !lp.down.empty() || lp.corrupt_probability > 0;
+  link_state_ = uint8_t(kBound | (faults_ ? kFaults : 0));
 }
 
 void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag) {
@@ -141,8 +141,8 @@ void EgressPort::try_start() {
   if (!control_pending_ && !nonempty_) return;
   const ps_t now = owner_.ctx().now();
   if (now < busy_until_) return schedule_kick(busy_until_);
-  if (!bound_) bind();  // bound at elaboration; frames flow after it
-  if (link_faults_ && !link_.up(now)) return schedule_kick(link_.next_up(now));
+  if (!(link_state_ & kBound)) bind();  // bound at elaboration; frames flow after it
+  if ((link_state_ & kFaults) && !link_.up(now)) return schedule_kick(link_.next_up(now));
   if (control_pending_) {
     const Entry e = control_.front();
     control_.pop_front();

@@ -104,8 +104,10 @@ class EgressPort : public EventHandler {
   bool drr_credited_ = false;  // the current class got this visit's quantum
   Scheduler sched_ = Scheduler::strict_priority;
   bool control_pending_ = false;  // control_ is not empty (read here, not in control_'s line)
-  bool bound_ = false;            // bind() has run
-  bool link_faults_ = false;      // faults_, for try_start
+  // bind() has run (kBound); the link has faults (kFaults, a copy of faults_ for try_start). One byte:
+  // the line is full (64 bytes with the vtable pointer).
+  enum : uint8_t { kBound = 1, kFaults = 2 };
+  uint8_t link_state_ = 0;
 
  public:
   alignas(64) PortCounters counters;
