@@ -21,7 +21,6 @@ MacAddr multicast_mac(Ipv4Addr group) {
   return {0x01, 0x00, 0x5e, uint8_t((group >> 16) & 0x7f), uint8_t(group >> 8), uint8_t(group)};
 }
 
-
 // RFC 1071, summed 32 bits at a time in host byte order: the ones' complement sum is independent of byte
 // order up to a final swap (RFC 1071 section 2(B)), and carries out of the low half are folded back in.
 // Every switch verifies the header of every frame, so this runs once per hop. A trailing odd byte is not
