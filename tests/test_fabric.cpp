@@ -37,6 +37,44 @@ json fabric_drops(const Fabric& f) {
   return d;
 }
 
+// The 2-to-1 incast with one sender per class (host 0 lossless, host 1 lossy) and `sched` between the
+// classes at the switch: the class of each frame host 2 receives (1 lossless, 0 lossy) in arrival order,
+// and the fabric's drops.
+json two_class_incast(const char* sched, uint32_t quantum_bytes, uint64_t lossless_frames, uint64_t lossy_frames,
+                      uint32_t frame_bytes) {
+  return run_isolated([=] {
+    TopologyConfig t = incast_cfg(2);
+    t.sw.scheduler = sched;
+    t.sw.drr_quantum_bytes = quantum_bytes;
+    Fabric f("fabric", t);
+    struct ClassSink : HostReceiver {
+      std::vector<int> order;
+      void on_packet(Host&, tlm::tlm_generic_payload&, const DecodedPacket& d) override {
+        order.push_back(d.dscp == kPanamaDscp ? 1 : 0);
+      }
+    } sink;
+    f.hosts[2]->set_receiver(&sink);
+    UdpFlowSpec a, b;
+    a.dst_host = b.dst_host = 2;
+    a.count = lossless_frames;
+    b.count = lossy_frames;
+    a.frame_bytes = b.frame_bytes = frame_bytes;
+    a.lossless = true;
+    b.src_port = 1001;
+    UdpSource sa(*f.hosts[0], a), sb(*f.hosts[1], b);
+    sc_core::sc_start();
+    return json{{"order", sink.order}, {"drops", f.total_drops()}};
+  });
+}
+
+// Share of the lossless class among received frames [from, from + n).
+double lossless_share(const json& j, size_t from, size_t n) {
+  const auto order = j["order"].get<std::vector<int>>();
+  int lossless = 0;
+  for (size_t i = from; i < from + n && i < order.size(); ++i) lossless += order[i];
+  return lossless / double(n);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(link_timing)
@@ -320,29 +358,8 @@ BOOST_AUTO_TEST_CASE(strict_priority_serves_lossless_first_and_drr_shares_equall
   // gives (almost) all to the lossless class; DRR with equal quanta and equal frame sizes gives half
   // to each (we allow +-5 %).
   for (const char* sched : {"strict", "drr"}) {
-    json j = run_isolated([&] {
-      TopologyConfig t = incast_cfg(2);
-      t.sw.scheduler = sched;
-      Fabric f("fabric", t);
-      struct ClassSink : HostReceiver {
-        std::vector<int> order;
-        void on_packet(Host&, tlm::tlm_generic_payload&, const DecodedPacket& d) override {
-          order.push_back(d.dscp == kPanamaDscp ? 1 : 0);
-        }
-      } sink;
-      f.hosts[2]->set_receiver(&sink);
-      UdpFlowSpec a, b;
-      a.dst_host = b.dst_host = 2;
-      a.count = b.count = 3000;
-      a.lossless = true;
-      b.src_port = 1001;
-      UdpSource sa(*f.hosts[0], a), sb(*f.hosts[1], b);
-      sc_core::sc_start();
-      int lossless = 0;
-      for (size_t i = 200; i < 2200 && i < sink.order.size(); ++i) lossless += sink.order[i];
-      return json{{"lossless_share", lossless / 2000.0}, {"frames", sink.order.size()}};
-    });
-    const double share = j["lossless_share"];
+    const json j = two_class_incast(sched, SwitchConfig{}.drr_quantum_bytes, 3000, 3000, UdpFlowSpec{}.frame_bytes);
+    const double share = lossless_share(j, 200, 2000);
     BOOST_TEST_MESSAGE(sched << ": lossless share " << share);
     if (std::string(sched) == "strict") BOOST_TEST(share >= 0.99, "strict: " << share);
     else BOOST_TEST(std::fabs(share - 0.5) <= 0.05, "drr: " << share);
@@ -351,38 +368,16 @@ BOOST_AUTO_TEST_CASE(strict_priority_serves_lossless_first_and_drr_shares_equall
 
 BOOST_AUTO_TEST_CASE(drr_with_the_smallest_quantum_still_sends_jumbo_frames) {
   // DRR at the smallest quantum the config allows (64 B) with 9014-byte frames: a class needs
-  // ceil(9038 / 64) = 142 visits of credit per frame. Two senders, one per class, 200 frames each: every
-  // frame arrives (first both classes queue, then one drains alone), and while both queue they share
-  // the port equally (+-5 %), as equal frames and equal quanta give.
-  json j = run_isolated([] {
-    TopologyConfig t = incast_cfg(2);
-    t.sw.scheduler = "drr";
-    t.sw.drr_quantum_bytes = 64;
-    Fabric f("fabric", t);
-    struct ClassSink : HostReceiver {
-      std::vector<int> order;
-      void on_packet(Host&, tlm::tlm_generic_payload&, const DecodedPacket& d) override {
-        order.push_back(d.dscp == kPanamaDscp ? 1 : 0);
-      }
-    } sink;
-    f.hosts[2]->set_receiver(&sink);
-    UdpFlowSpec a, b;
-    a.dst_host = b.dst_host = 2;
-    a.count = 200;
-    b.count = 150;
-    a.frame_bytes = b.frame_bytes = 9014;
-    a.lossless = true;
-    b.src_port = 1001;
-    UdpSource sa(*f.hosts[0], a), sb(*f.hosts[1], b);
-    sc_core::sc_start();
-    int lossless = 0;
-    for (size_t i = 20; i < 220 && i < sink.order.size(); ++i) lossless += sink.order[i];
-    return json{{"lossless_share", lossless / 200.0}, {"frames", sink.order.size()}, {"drops", f.total_drops()}};
-  });
-  BOOST_TEST_MESSAGE("drr, quantum 64 B, jumbo frames: " << j.dump());
-  BOOST_TEST(j["frames"].get<uint64_t>() == 350u);
+  // ceil(9038 / 64) = 142 visits of credit per frame. Two senders, one per class (200 lossless and 150
+  // lossy frames): every frame arrives (first both classes queue, then one drains alone), and while
+  // both queue they share the port equally (+-5 %), as equal frames and equal quanta give.
+  const json j = two_class_incast("drr", 64, 200, 150, 9014);
+  const double share = lossless_share(j, 20, 200);
+  BOOST_TEST_MESSAGE("drr, quantum 64 B, jumbo frames: " << j["order"].size() << " frames, " << j["drops"]
+                                                         << " drops, lossless share " << share);
+  BOOST_TEST(j["order"].size() == 350u);
   BOOST_TEST(j["drops"].get<uint64_t>() == 0u);
-  BOOST_TEST(std::fabs(j["lossless_share"].get<double>() - 0.5) <= 0.05);
+  BOOST_TEST(std::fabs(share - 0.5) <= 0.05);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
