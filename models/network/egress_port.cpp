@@ -8,7 +8,12 @@
 namespace panama {
 
 tlm::tlm_sync_enum WireEnd::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time&) {
-  if (ph == tlm::BEGIN_REQ) node_->receive(port_, gp);
+  if (ph == tlm::BEGIN_REQ) {
+    const uint32_t state = state_;
+    if (!state) return node_->receive(port_, gp), tlm::TLM_COMPLETED;
+    state_ = 0;
+    node_->receive_routed(port_, gp, state);
+  }
   return tlm::TLM_COMPLETED;  // links are lossless at this layer: PFC, not TLM, pushes back
 }
 
@@ -60,13 +65,29 @@ void EgressPort::resume(uint8_t tc) {
 void EgressPort::schedule_kick(ps_t at) {
   if (at >= kick_at_) return;  // an earlier kick is pending; it re-arms whatever is still needed
   kick_at_ = at;
-  owner_.ctx().events.schedule(at, this, kick_event, nullptr, 0);
+  owner_.ctx().events.schedule(at, this, kick_event | EventQueue::kPrefetch, nullptr, 0);
 }
 
 void EgressPort::on_event(uint32_t kind, void* ptr, uint64_t arg) {
-  if (kind == deliver_event) return deliver(static_cast<tlm::tlm_generic_payload*>(ptr), uint32_t(arg));
+  if (kind == deliver_event) return deliver(static_cast<tlm::tlm_generic_payload*>(ptr), arg);
   if (owner_.ctx().now() >= kick_at_) kick_at_ = ~ps_t(0);
   try_start();
+}
+
+// A delivery: the receiver's chain (NetNode::ReceivePrefetch). A kick (end of serialisation): the
+// scheduler reads the classes with frames (stage 1), then their head entries (stage 0).
+void EgressPort::prefetch_event(uint32_t kind, void* ptr, uint64_t& arg, int stage) {
+  if (kind == deliver_event) {
+    if (faults_) return;
+    uint32_t state = uint32_t(arg >> 32);
+    wire_end_.prefetch_receive(*static_cast<const tlm::tlm_generic_payload*>(ptr), stage, state);
+    arg = uint64_t(state) << 32 | uint32_t(arg);
+    return;
+  }
+  for (uint32_t m = nonempty_; m; m &= m - 1) {
+    const ClassState& cs = cls_[size_t(__builtin_ctz(m))];
+    __builtin_prefetch(stage ? static_cast<const void*>(&cs) : static_cast<const void*>(&cs.q.front()));
+  }
 }
 
 int EgressPort::pick() {
@@ -189,13 +210,14 @@ void EgressPort::start(const Entry& e, int tc) {
   counters.busy_ps += ser;
   // One record per frame on the wire (see the header). It carries the frame and its length; the far
   // end's hot state is loaded while the record before it runs.
-  ctx.events.schedule(busy_until_ + delay_ps_, this, deliver_event, e.gp, e.len, far_hot_);
+  ctx.events.schedule(busy_until_ + delay_ps_, this, deliver_event | EventQueue::kPrefetch, e.gp, e.len, far_hot_);
   if (tc >= 0) owner_.on_transmit(index_, *e.gp, uint8_t(tc), e.tag, e.len);
   if (control_pending_ || nonempty_) schedule_kick(busy_until_);
 }
 
 // The frame's last bit reaches the far end.
-void EgressPort::deliver(tlm::tlm_generic_payload* gp, uint32_t len) {
+void EgressPort::deliver(tlm::tlm_generic_payload* gp, uint64_t arg) {
+  const uint32_t len = uint32_t(arg);
   if (faults_ && !link_.up(owner_.ctx().now())) {
     link_.peer_of(&owner_).count_drop(NetDrop::link_down);  // lost on the wire while the link was down
   } else if (faults_ && link_.params().corrupt_probability > 0 &&
@@ -206,6 +228,7 @@ void EgressPort::deliver(tlm::tlm_generic_payload* gp, uint32_t len) {
     counters.delivered_bytes += len;
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    wire_end_.set_prefetch_state(uint32_t(arg >> 32));  // (far_end_ is wire_end_ unless rebound)
     far_end_->nb_transport_fw(*gp, ph, d);
   }
   gp->release();

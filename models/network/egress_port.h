@@ -28,8 +28,15 @@ class WireEnd : public tlm::tlm_fw_transport_if<> {
   void connect(NetNode& node, uint32_t port) {
     node_ = &node;
     port_ = port;
+    prefetch_ = node.receive_prefetch();
   }
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time&) override;
+  // Loads ahead what the receiver's receive() will read for `gp` (EventHandler::prefetch_event).
+  void prefetch_receive(const tlm::tlm_generic_payload& gp, int stage, uint32_t& state) const {
+    if (prefetch_) prefetch_(*node_, port_, gp, stage, state);
+  }
+  // What that prefetch left for the next frame this end receives (see NetNode::receive_routed).
+  void set_prefetch_state(uint32_t state) { state_ = state; }
   // Frames are messages, not memory: no blocking transport, DMI or debug access.
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) override {
     gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
@@ -39,7 +46,9 @@ class WireEnd : public tlm::tlm_fw_transport_if<> {
 
  private:
   NetNode* node_ = nullptr;
+  NetNode::ReceivePrefetch prefetch_ = nullptr;  // a plain function: calling it reads no line of the node
   uint32_t port_ = 0;
+  uint32_t state_ = 0;
 };
 
 class EgressPort : public EventHandler {
@@ -72,6 +81,15 @@ class EgressPort : public EventHandler {
 
   // The port's own events on the fabric's event list (no detour through the node).
   void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
+  // A delivery's record carries the frame length in the low half of its argument and the receiver's
+  // prefetch state in the high half.
+  void prefetch_event(uint32_t kind, void* ptr, uint64_t& arg, int stage) override;
+  // Loads the lines queueing a frame of class `tc` here touches (a switch calls it a record ahead).
+  void prefetch_enqueue(uint8_t tc) const {
+    __builtin_prefetch(this);
+    __builtin_prefetch(&counters);
+    __builtin_prefetch(&cls_[tc]);
+  }
 
  private:
   enum Kind : uint32_t { kick_event = 0, deliver_event = 1 };
@@ -84,7 +102,7 @@ class EgressPort : public EventHandler {
   void start(const Entry& e, int tc);
   void schedule_kick(ps_t at);
   int pick();
-  void deliver(tlm::tlm_generic_payload* gp, uint32_t len);
+  void deliver(tlm::tlm_generic_payload* gp, uint64_t arg);
 
   // Laid out by use, a cache line each: what starting a frame reads and writes (with the vtable
   // pointer), the counters, what a delivery reads; then one line per class. In a large fabric a port is

@@ -3,6 +3,8 @@
 #include "common/config.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <stdexcept>
 
@@ -114,7 +116,7 @@ void Switch::receive(uint32_t p, tlm::tlm_generic_payload& gp) {
   forward(p, gp);
 }
 
-void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp) {
+void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp, uint32_t known_out) {
   const size_t len = gp.get_data_length();
   const HeaderView hv(gp.get_data_ptr(), len);
   if (!hv.ipv4()) return count_drop(NetDrop::no_route);
@@ -146,17 +148,66 @@ void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp) {
     return;
   }
 
+  if (known_out) {
+#ifdef PANAMA_CHECK_INVARIANTS
+    const uint32_t hk = host_index(dst);
+    if (hk >= route_.size() || route_[hk] == 0 || ecmp_port(hv, route_[hk]) != known_out - 1) {
+      std::fprintf(stderr, "%s: prefetched egress port %u differs from the route lookup\n", name(), known_out - 1);
+      std::abort();
+    }
+#endif
+    admit_and_queue(known_out - 1, &gp, tc, in);
+    return;
+  }
   const uint32_t h = host_index(dst);
   if (h >= route_.size() || route_[h] == 0) return count_drop(NetDrop::no_route);
-  const Group g = groups_[route_[h]];
+  admit_and_queue(ecmp_port(hv, route_[h]), &gp, tc, in);
+}
+
+uint32_t Switch::ecmp_port(const HeaderView& hv, uint16_t group) const {
+  const Group g = groups_[group];
   const uint16_t* ports = group_ports_.data() + g.first;
-  uint32_t out = ports[0];
-  if (g.count > 1) {
-    const bool ports_known = hv.has_ports();
-    out = ports[flow_hash(hv.src_ip(), dst, hv.protocol(), ports_known ? hv.src_port() : 0,
-                          ports_known ? hv.dst_port() : 0, seed_) % g.count];
+  if (g.count == 1) return ports[0];
+  const bool ports_known = hv.has_ports();
+  return ports[flow_hash(hv.src_ip(), hv.dst_ip(), hv.protocol(), ports_known ? hv.src_port() : 0,
+                         ports_known ? hv.dst_port() : 0, seed_) % g.count];
+}
+
+// The chain forward() walks for a unicast frame: its headers (loaded when the record entered the event
+// list's window), its route entry and the port table (stage 1), then the egress port's lines (stage 0).
+// Only frames that both Switch::receive and PSwitch::receive hand to forward() (IPv4 unicast, not
+// PANAMA) are followed. State: host + 1 after stage 1; egress port + 1 with kRouteKnown after stage 0.
+void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generic_payload& gp, int stage,
+                              uint32_t& state) {
+  const Switch& sw = static_cast<const Switch&>(node);
+  const HeaderView hv(gp.get_data_ptr(), gp.get_data_length());
+  if (stage == 1) {
+    state = 0;
+    if (!hv.ipv4() || !hv.ip_header_valid() || hv.panama()) return;
+    const Ipv4Addr dst = hv.dst_ip();
+    const uint32_t h = host_index(dst);
+    if (is_multicast(dst) || h >= sw.route_.size()) return;
+    __builtin_prefetch(&sw.route_[h]);
+    sw.prefetch_ports();
+    state = h + 1;
+    return;
   }
-  admit_and_queue(out, &gp, tc, in);
+  if (!state) return;
+  uint32_t out;
+  if (state & kRouteKnown) {
+    out = (state & ~kRouteKnown) - 1;
+  } else {
+    const uint16_t group = sw.route_[state - 1];
+    if (group == 0) return void(state = 0);
+    out = sw.ecmp_port(hv, group);
+    state = (out + 1) | kRouteKnown;
+  }
+  sw.port(out).prefetch_enqueue(hv.dscp() == kPanamaDscp ? kTcLossless : kTcLossy);
+}
+
+void Switch::receive_routed(uint32_t p, tlm::tlm_generic_payload& gp, uint32_t state) {
+  if (!(state & kRouteKnown)) return receive(p, gp);
+  forward(p, gp, state & ~kRouteKnown);  // not a PFC frame (IPv4), not a PANAMA one: what receive() forwards
 }
 
 // Returns true when queued (the port then holds a reference: the caller's original frame is acquired).

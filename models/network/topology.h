@@ -70,6 +70,9 @@ class Fabric : public sc_core::sc_module {
   std::string to_dot() const;
   double build_seconds() const { return build_s_; }
 
+  // Fabrics with at least this many ports turn on the event list's lookahead (see the constructor).
+  static constexpr size_t kLookaheadPorts = 2048;
+
   // Counters over the whole fabric.
   uint64_t total_drops() const;
   uint64_t lossless_drops() const;

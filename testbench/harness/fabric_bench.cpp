@@ -37,6 +37,7 @@ nlohmann::json run_fabric_bench(const FabricBenchPoint& p) {
   // No PSwitch here: the fabric's event list may run ahead of kernel time up to the end of the window.
   const ps_t end = ps_t(p.sim_ms * 1e9);
   if (p.decoupled) fabric.events.set_decoupled(true, end);
+  if (p.lookahead >= 0) fabric.events.set_lookahead(p.lookahead == 1);
   const auto t1 = std::chrono::steady_clock::now();
   sc_core::sc_start(from_ps(end));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
@@ -70,6 +71,7 @@ nlohmann::json run_fabric_bench(const FabricBenchPoint& p) {
                         {"end_packets", fabric.ctx.pool.in_use()},
                         {"end_pending_events", fabric.events.pending()},
                         {"event_lanes", fabric.events.lanes()},
+                        {"lookahead", fabric.events.lookahead()},
                         {"end_host_queued", host_queued},
                         {"end_switch_queued", switch_queued},
                         {"drops", fabric.total_drops()}};
