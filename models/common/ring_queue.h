@@ -27,7 +27,6 @@ class RingQueue {
     push_back(T(std::forward<A>(a)...));
   }
   void pop_front() { ++head_; }
-
   // The i-th element from the front (i < size()).
   T& at(size_t i) { return buf_[(head_ + uint32_t(i)) & mask_]; }
 
