@@ -29,6 +29,10 @@ class FlatMap {
     }
   }
   const V* find(uint64_t key) const { return const_cast<FlatMap*>(this)->find(key); }
+  // Loads the slot where find(key) starts.
+  void prefetch(uint64_t key) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[index(key)]);
+  }
 
   // The value of `key`, inserted as `v` if absent; `inserted` tells which.
   V& emplace(uint64_t key, const V& v, bool& inserted) {

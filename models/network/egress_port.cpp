@@ -75,7 +75,8 @@ void EgressPort::on_event(uint32_t kind, void* ptr, uint64_t arg) {
 }
 
 // A delivery: the receiver's chain (NetNode::ReceivePrefetch). A kick (end of serialisation): the
-// scheduler reads the classes with frames (stage 1), then their head entries (stage 0).
+// scheduler reads the classes with frames (stage 1), then their head entries (stage 0); starting the
+// frame writes the counters and reads the delivery line (stage 1).
 void EgressPort::prefetch_event(uint32_t kind, void* ptr, uint64_t& arg, int stage) {
   if (kind == deliver_event) {
     if (faults_) return;
@@ -83,6 +84,10 @@ void EgressPort::prefetch_event(uint32_t kind, void* ptr, uint64_t& arg, int sta
     wire_end_.prefetch_receive(*static_cast<const tlm::tlm_generic_payload*>(ptr), stage, state);
     arg = uint64_t(state) << 32 | uint32_t(arg);
     return;
+  }
+  if (stage) {  // start() also writes the counters and reads the delivery line (delay, far end)
+    __builtin_prefetch(&counters);
+    __builtin_prefetch(&far_end_);
   }
   for (uint32_t m = nonempty_; m; m &= m - 1) {
     const ClassState& cs = cls_[size_t(__builtin_ctz(m))];

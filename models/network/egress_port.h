@@ -89,6 +89,7 @@ class EgressPort : public EventHandler {
     __builtin_prefetch(this);
     __builtin_prefetch(&counters);
     __builtin_prefetch(&cls_[tc]);
+    __builtin_prefetch(&far_end_);  // the delivery line: starting the frame at once reads the delay
   }
 
  private:

@@ -20,6 +20,12 @@ class HostReceiver {
   virtual ~HostReceiver() = default;
   // `gp` is valid during the call only (acquire it to keep it).
   virtual void on_packet(Host& host, tlm::tlm_generic_payload& gp, const DecodedPacket& d) = 0;
+  // Loads ahead what on_packet will read for this frame (called once, about a record before it, with
+  // the event list's lookahead: EventHandler::prefetch_event). Only loads.
+  virtual void prefetch_packet(const uint8_t* frame, size_t len) const {
+    (void)frame;
+    (void)len;
+  }
 };
 
 // Builds a frame the host queued earlier, when the NIC takes it (see Host::send_deferred).
@@ -50,6 +56,8 @@ class Host : public NetNode {
   HostReceiver* receiver() const { return receiver_; }
   void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
   void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t tag, uint32_t len) override;
+  const void* hot_state() const override { return &index_; }
+  ReceivePrefetch receive_prefetch() const override { return &Host::prefetch_receive; }
 
   uint64_t nic_queue_bytes() const { return num_ports() ? port(0).total_bytes() : 0; }
   uint64_t frames_received() const { return received_; }
@@ -62,7 +70,10 @@ class Host : public NetNode {
 
  private:
   void feed_lossy();
+  static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, int stage,
+                               uint32_t& state);
 
+  // What receive() reads of the host: its address, the receiver, the count (one line, the hot state).
   uint32_t index_;
   HostReceiver* receiver_ = nullptr;
   uint64_t received_ = 0;

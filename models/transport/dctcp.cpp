@@ -62,6 +62,14 @@ uint16_t DctcpStack::allocate_port(Ipv4Addr remote) {
   throw std::runtime_error(std::string(host_.name()) + ": no free TCP port towards one destination");
 }
 
+// The flow-table slot on_packet probes first (the flow itself is read from it, too late to load ahead).
+void DctcpStack::prefetch_packet(const uint8_t* frame, size_t len) const {
+  const HeaderView hv(frame, len);
+  if (!hv.ipv4() || !hv.ip_header_valid() || hv.protocol() != kIpProtoTcp || !hv.has_ports()) return;
+  const uint16_t dport = hv.dst_port();
+  (dport == kServerPort ? receivers_ : senders_).prefetch(key(hv.src_ip(), dport, hv.src_port()));
+}
+
 void DctcpStack::on_packet(Host& host, tlm::tlm_generic_payload& gp, const DecodedPacket& d) {
   if (d.ip_proto != kIpProtoTcp) {
     if (fallback_) fallback_->on_packet(host, gp, d);

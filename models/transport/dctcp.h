@@ -140,6 +140,7 @@ class DctcpStack : public HostReceiver {
 
   DctcpStack(DctcpTransport& t, Host& host);
   void on_packet(Host& host, tlm::tlm_generic_payload& gp, const DecodedPacket& d) override;
+  void prefetch_packet(const uint8_t* frame, size_t len) const override;
   void set_fallback(HostReceiver* r) { fallback_ = r; }
   Host& host() { return host_; }
   const DctcpStackCounters& counters() const { return c_; }
