@@ -127,10 +127,7 @@ class NetNode : public sc_core::sc_module, public EventHandler, public tlm::tlm_
  protected:
   virtual void on_node_event(uint32_t kind, void* ptr, uint64_t arg) { (void)kind; (void)ptr; (void)arg; }
   NetContext& ctx_;
-  void prefetch_ports() const {  // the port table (16 ports a line pair)
-    __builtin_prefetch(ports_.data());
-    __builtin_prefetch(ports_.data() + 8);
-  }
+  EgressPort* const* port_table() const { return ports_.data(); }  // (valid until a port is added)
 
  private:
   friend class EgressPort;

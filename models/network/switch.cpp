@@ -30,30 +30,36 @@ void SwitchConfig::validate(const std::string& p) const {
 }
 
 Switch::Switch(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, const SwitchConfig& cfg)
-    : NetNode(name, ctx, id), capacity_(uint64_t(cfg.buffer_kib) * 1024), xoff_bytes_(int64_t(cfg.pfc_xoff_kib) * 1024),
-      xon_bytes_(int64_t(cfg.pfc_xon_kib) * 1024), dt_alpha_(cfg.dt_alpha), ecn_k_(cfg.ecn_k_packets),
-      seed_(uint32_t(cfg.ecmp_seed) * 0x9E3779B1u + id), ecn_(cfg.ecn), pfc_(cfg.pfc), cfg_(cfg) {
-  groups_.push_back({});  // group 0: no route
-}
+    : NetNode(name, ctx, id), capacity_(uint64_t(cfg.buffer_kib) * 1024), dt_alpha_(cfg.dt_alpha),
+      ecn_k_(cfg.ecn_k_packets), seed_(uint32_t(cfg.ecmp_seed) * 0x9E3779B1u + id), ecn_(cfg.ecn), pfc_(cfg.pfc),
+      xoff_bytes_(int64_t(cfg.pfc_xoff_kib) * 1024), xon_bytes_(int64_t(cfg.pfc_xon_kib) * 1024), cfg_(cfg) {}
 
 void Switch::finalize_ports() {
   const Scheduler s = cfg_.scheduler == "drr" ? Scheduler::deficit_round_robin : Scheduler::strict_priority;
   for (uint32_t p = 0; p < num_ports(); ++p) port(p).set_scheduler(s, cfg_.drr_quantum_bytes);
   ingress_.assign(num_ports(), {});
+  port_table_ = port_table();
 }
 
 void Switch::set_route(uint32_t host, const std::vector<uint16_t>& ports) {
+  if (ports.size() > 0xff) throw std::length_error(std::string(name()) + ": more than 255 equal-cost ports to a host");
   if (route_.size() <= host) route_.resize(host + 1, 0);
-  for (size_t g = 1; g < groups_.size(); ++g)
-    if (std::equal(ports.begin(), ports.end(), group_ports_.begin() + groups_[g].first,
-                   group_ports_.begin() + groups_[g].first + groups_[g].count)) {
-      route_[host] = uint16_t(g);
-      return;
+  uint32_t first = ~0u;
+  for (const Group& g : groups_)
+    if (g.count == ports.size() && std::equal(ports.begin(), ports.end(), group_ports_.begin() + g.first)) {
+      first = g.first;
+      break;
     }
-  if (groups_.size() > 0xffff) throw std::length_error(std::string(name()) + ": more than 65535 ECMP groups");
-  groups_.push_back(Group{uint32_t(group_ports_.size()), uint32_t(ports.size())});
-  group_ports_.insert(group_ports_.end(), ports.begin(), ports.end());
-  route_[host] = uint16_t(groups_.size() - 1);
+  if (first == ~0u && !ports.empty()) {
+    first = uint32_t(group_ports_.size());
+    if (first + ports.size() > (1u << 24)) throw std::length_error(std::string(name()) + ": ECMP table full");
+    groups_.push_back(Group{first, uint32_t(ports.size())});
+    group_ports_.insert(group_ports_.end(), ports.begin(), ports.end());
+  }
+  route_[host] = ports.empty() ? 0 : (first << 8) | uint32_t(ports.size());
+  route_table_ = route_.data();
+  route_size_ = uint32_t(route_.size());
+  group_ports_table_ = group_ports_.data();
 }
 
 void Switch::install_multicast(Ipv4Addr group, int up_port, uint64_t down_mask) {
@@ -151,7 +157,7 @@ void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp, uint32_t known_o
   if (known_out) {
 #ifdef PANAMA_CHECK_INVARIANTS
     const uint32_t hk = host_index(dst);
-    if (hk >= route_.size() || route_[hk] == 0 || ecmp_port(hv, route_[hk]) != known_out - 1) {
+    if (hk >= route_size_ || route_table_[hk] == 0 || ecmp_port(hv, route_table_[hk]) != known_out - 1) {
       std::fprintf(stderr, "%s: prefetched egress port %u differs from the route lookup\n", name(), known_out - 1);
       std::abort();
     }
@@ -160,17 +166,17 @@ void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp, uint32_t known_o
     return;
   }
   const uint32_t h = host_index(dst);
-  if (h >= route_.size() || route_[h] == 0) return count_drop(NetDrop::no_route);
-  admit_and_queue(ecmp_port(hv, route_[h]), &gp, tc, in);
+  if (h >= route_size_ || route_table_[h] == 0) return count_drop(NetDrop::no_route);
+  admit_and_queue(ecmp_port(hv, route_table_[h]), &gp, tc, in);
 }
 
-uint32_t Switch::ecmp_port(const HeaderView& hv, uint16_t group) const {
-  const Group g = groups_[group];
-  const uint16_t* ports = group_ports_.data() + g.first;
-  if (g.count == 1) return ports[0];
+uint32_t Switch::ecmp_port(const HeaderView& hv, uint32_t entry) const {
+  const uint16_t* ports = group_ports_table_ + (entry >> 8);
+  const uint32_t n = entry & 0xffu;
+  if (n == 1) return ports[0];
   const bool ports_known = hv.has_ports();
   return ports[flow_hash(hv.src_ip(), hv.dst_ip(), hv.protocol(), ports_known ? hv.src_port() : 0,
-                         ports_known ? hv.dst_port() : 0, seed_) % g.count];
+                         ports_known ? hv.dst_port() : 0, seed_) % n];
 }
 
 // The chain forward() walks for a unicast frame: its headers (loaded when the record entered the event
@@ -186,9 +192,11 @@ void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_gene
     if (!hv.ipv4() || !hv.ip_header_valid() || hv.panama()) return;
     const Ipv4Addr dst = hv.dst_ip();
     const uint32_t h = host_index(dst);
-    if (is_multicast(dst) || h >= sw.route_.size()) return;
-    __builtin_prefetch(&sw.route_[h]);
-    sw.prefetch_ports();
+    if (is_multicast(dst) || h >= sw.route_size_) return;
+    __builtin_prefetch(&sw.route_table_[h]);
+    __builtin_prefetch(sw.group_ports_table_);
+    __builtin_prefetch(sw.port_table_);  // (16 ports a line pair)
+    __builtin_prefetch(sw.port_table_ + 8);
     state = h + 1;
     return;
   }
@@ -197,12 +205,13 @@ void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_gene
   if (state & kRouteKnown) {
     out = (state & ~kRouteKnown) - 1;
   } else {
-    const uint16_t group = sw.route_[state - 1];
-    if (group == 0) return void(state = 0);
-    out = sw.ecmp_port(hv, group);
+    if (state > sw.route_size_) return void(state = 0);
+    const uint32_t entry = sw.route_table_[state - 1];
+    if (entry == 0) return void(state = 0);
+    out = sw.ecmp_port(hv, entry);
     state = (out + 1) | kRouteKnown;
   }
-  sw.port(out).prefetch_enqueue(hv.dscp() == kPanamaDscp ? kTcLossless : kTcLossy);
+  sw.port_table_[out]->prefetch_enqueue(hv.dscp() == kPanamaDscp ? kTcLossless : kTcLossy);
 }
 
 void Switch::receive_routed(uint32_t p, tlm::tlm_generic_payload& gp, uint32_t state) {
@@ -212,7 +221,7 @@ void Switch::receive_routed(uint32_t p, tlm::tlm_generic_payload& gp, uint32_t s
 
 // Returns true when queued (the port then holds a reference: the caller's original frame is acquired).
 bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t in) {
-  EgressPort& ep = port(out);
+  EgressPort& ep = *port_table_[out];
   const uint64_t bytes = gp->get_data_length();
   if (used_ + bytes > capacity_) {
     count_drop(tc == kTcLossless ? NetDrop::lossless_overflow : NetDrop::buffer_overflow);

@@ -66,8 +66,8 @@ class Switch : public NetNode {
     const uint16_t* end() const { return first + n; }
   };
   PortSet route(uint32_t host) const {
-    const Group g = host < route_.size() ? groups_[route_[host]] : Group{};
-    return PortSet{group_ports_.data() + g.first, g.count};
+    const uint32_t e = host < route_size_ ? route_table_[host] : 0;
+    return PortSet{group_ports_table_ + (e >> 8), e & 0xffu};
   }
   void install_multicast(Ipv4Addr group, int up_port, uint64_t down_mask);
   void remove_multicast(Ipv4Addr group) { mcast_.erase(group); }
@@ -102,23 +102,30 @@ class Switch : public NetNode {
   void send_pfc(uint32_t port, uint8_t tc, bool pause);
   static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, int stage,
                                uint32_t& state);
-  // The equal-cost port of `group` for the frame's 5-tuple (ECMP).
-  uint32_t ecmp_port(const HeaderView& hv, uint16_t group) const;
+  // The port of route entry `entry` (nonzero) for the frame's 5-tuple (ECMP).
+  uint32_t ecmp_port(const HeaderView& hv, uint32_t entry) const;
   ps_t pause_duration(uint32_t port) const;
 
-  // Hot per-frame state first (one or two cache lines): what forwarding reads on every hop.
-  uint64_t capacity_;
+  // What forwarding reads on every frame, in one cache line (the line a delivery's hint loads a few
+  // records ahead): buffer use and limits, ECN, the ECMP seed, and copies of the tables' base pointers
+  // (refreshed whenever the tables change), so that routing a frame reads no other line of the switch.
+  alignas(64) uint64_t capacity_;
   uint64_t used_ = 0;
-  int64_t xoff_bytes_, xon_bytes_;  // PFC thresholds per ingress port
   double dt_alpha_;
+  const uint32_t* route_table_ = nullptr;        // route_.data()
+  const uint16_t* group_ports_table_ = nullptr;  // group_ports_.data()
+  EgressPort* const* port_table_ = nullptr;      // the node's ports (set by finalize_ports)
+  uint32_t route_size_ = 0;
   uint32_t ecn_k_;
   uint32_t seed_;
   bool ecn_, pfc_;
-  // Unicast routes: host -> equal-cost group; a group is a run of ports in one flat array.
+  int64_t xoff_bytes_, xon_bytes_;  // PFC thresholds per ingress port
+  // Unicast routes: host -> its equal-cost ports, a run of group_ports_ packed as first << 8 | count
+  // (0: no route). Hosts with the same ports share a run (groups_, used while building).
   struct Group {
     uint32_t first = 0, count = 0;
   };
-  std::vector<uint16_t> route_;  // host -> group index (0: no route)
+  std::vector<uint32_t> route_;
   std::vector<Group> groups_;
   std::vector<uint16_t> group_ports_;
   struct IngressState {  // per ingress port: lossless bytes buffered from it, PAUSE sent
