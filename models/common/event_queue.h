@@ -354,7 +354,14 @@ class EventQueue : public sc_core::sc_module {
       free_slots_.push_back(slot);
     }
     ++win_n_;
-    prefetch_record(e.h, e.hint, e.ptr);
+    __builtin_prefetch(e.h);
+    if (e.hint) __builtin_prefetch(e.hint);
+    if (e.ptr) {
+      // The second line: a pooled payload's reference count and the frame's headers. A record with
+      // prefetch stages loads the first (data pointer and length) itself, only where it is read.
+      if (!(e.kind & kPrefetch)) __builtin_prefetch(static_cast<const char*>(e.ptr) + 24);
+      __builtin_prefetch(static_cast<const char*>(e.ptr) + 160);
+    }
     return true;
   }
   // A record due before the window's last (scheduled during a run with a short delay): placed in order

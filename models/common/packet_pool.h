@@ -117,8 +117,13 @@ class PacketPool : public tlm::tlm_mm_interface {
   static const Head& head(const tlm::tlm_generic_payload& gp) {
     return *reinterpret_cast<const Head*>(reinterpret_cast<const uint8_t*>(&gp) - (kPayloadOffset - kHeadOffset));
   }
+  // The frame's bytes, at a fixed offset from the payload object: the payload's data pointer, read
+  // without loading the payload's first cache line.
   static uint8_t* frame_bytes(tlm::tlm_generic_payload& gp) {
     return reinterpret_cast<uint8_t*>(&gp) + sizeof(tlm::tlm_generic_payload);
+  }
+  static const uint8_t* frame_bytes(const tlm::tlm_generic_payload& gp) {
+    return reinterpret_cast<const uint8_t*>(&gp) + sizeof(tlm::tlm_generic_payload);
   }
 
  private:

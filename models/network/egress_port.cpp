@@ -12,7 +12,7 @@ tlm::tlm_sync_enum WireEnd::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::t
     const uint32_t state = state_;
     if (!state) return node_->receive(port_, gp), tlm::TLM_COMPLETED;
     state_ = 0;
-    node_->receive_routed(port_, gp, state);
+    node_->receive_routed(port_, gp, state, len_);
   }
   return tlm::TLM_COMPLETED;  // links are lossless at this layer: PFC, not TLM, pushes back
 }
@@ -29,8 +29,7 @@ void EgressPort::bind() {
   link_state_ = uint8_t(kBound | (faults_ ? kFaults : 0));
 }
 
-void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag) {
-  const uint32_t len = gp->get_data_length();
+void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag, uint32_t len) {
   ClassState& cs = cls_[tc];
   cs.q.push_back(Entry{gp, len, tag});
   nonempty_ |= uint8_t(1u << tc);
@@ -81,7 +80,7 @@ void EgressPort::prefetch_event(uint32_t kind, void* ptr, uint64_t& arg, int sta
   if (kind == deliver_event) {
     if (faults_) return;
     uint32_t state = uint32_t(arg >> 32);
-    wire_end_.prefetch_receive(*static_cast<const tlm::tlm_generic_payload*>(ptr), stage, state);
+    wire_end_.prefetch_receive(*static_cast<const tlm::tlm_generic_payload*>(ptr), uint32_t(arg), stage, state);
     arg = uint64_t(state) << 32 | uint32_t(arg);
     return;
   }
@@ -233,7 +232,7 @@ void EgressPort::deliver(tlm::tlm_generic_payload* gp, uint64_t arg) {
     counters.delivered_bytes += len;
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    wire_end_.set_prefetch_state(uint32_t(arg >> 32));  // (far_end_ is wire_end_ unless rebound)
+    wire_end_.set_prefetch_state(uint32_t(arg >> 32), len);  // (far_end_ is wire_end_ unless rebound)
     far_end_->nb_transport_fw(*gp, ph, d);
   }
   gp->release();

@@ -32,11 +32,15 @@ class WireEnd : public tlm::tlm_fw_transport_if<> {
   }
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time&) override;
   // Loads ahead what the receiver's receive() will read for `gp` (EventHandler::prefetch_event).
-  void prefetch_receive(const tlm::tlm_generic_payload& gp, int stage, uint32_t& state) const {
-    if (prefetch_) prefetch_(*node_, port_, gp, stage, state);
+  void prefetch_receive(const tlm::tlm_generic_payload& gp, uint32_t len, int stage, uint32_t& state) const {
+    if (prefetch_) prefetch_(*node_, port_, gp, len, stage, state);
   }
-  // What that prefetch left for the next frame this end receives (see NetNode::receive_routed).
-  void set_prefetch_state(uint32_t state) { state_ = state; }
+  // What that prefetch left for the next frame this end receives, and its length (see
+  // NetNode::receive_routed).
+  void set_prefetch_state(uint32_t state, uint32_t len) {
+    state_ = state;
+    len_ = len;
+  }
   // Frames are messages, not memory: no blocking transport, DMI or debug access.
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) override {
     gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
@@ -48,7 +52,7 @@ class WireEnd : public tlm::tlm_fw_transport_if<> {
   NetNode* node_ = nullptr;
   NetNode::ReceivePrefetch prefetch_ = nullptr;  // a plain function: calling it reads no line of the node
   uint32_t port_ = 0;
-  uint32_t state_ = 0;
+  uint32_t state_ = 0, len_ = 0;
 };
 
 class EgressPort : public EventHandler {
@@ -62,7 +66,9 @@ class EgressPort : public EventHandler {
   // Queue a frame of class `tc`; the port holds the caller's reference from here. `tag` comes back in
   // the owner's on_transmit (a switch passes the ingress port, for its PFC accounting): kept in the
   // queue entry, so starting a frame touches neither the payload nor its metadata.
-  void enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag = 0);
+  void enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag = 0) { enqueue(gp, tc, tag, gp->get_data_length()); }
+  // The same, given the frame's length (`gp`'s data length).
+  void enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag, uint32_t len);
   // A control frame (PFC) goes out next, after the frame on the wire.
   void send_control(tlm::tlm_generic_payload* gp);
   // PFC: stop (or resume) starting frames of class `tc`; `until` bounds a pause (quanta expiry).

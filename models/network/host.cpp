@@ -58,19 +58,22 @@ void Host::on_transmit(uint32_t, tlm::tlm_generic_payload&, uint8_t tc, uint32_t
   feed_lossy();
 }
 
-// Stage 1: the receiver object (on_packet's virtual call and its flow tables) and the frame's second
-// header line (decode reads the TCP header to its end, 54 bytes into the frame); stage 0: what the
-// receiver looks up for the frame.
-void Host::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generic_payload& gp, int stage, uint32_t&) {
+// Stage 1: the payload's first line (receive() reads its data pointer and length; the event list loads
+// it only for records without prefetch stages), the receiver object (on_packet's virtual call and its
+// flow tables) and the frame's second header line (decode reads the TCP header to its end, 54 bytes
+// into the frame); stage 0: what the receiver looks up for the frame.
+void Host::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generic_payload& gp, uint32_t len, int stage,
+                            uint32_t&) {
   const Host& h = static_cast<const Host&>(node);
-  if (!h.receiver_) return;
   if (stage == 1) {
+    __builtin_prefetch(reinterpret_cast<const char*>(&gp) + 24);  // the payload's data pointer and length
+    if (!h.receiver_) return;
     __builtin_prefetch(h.receiver_);
     __builtin_prefetch(reinterpret_cast<const char*>(h.receiver_) + 64);
-    __builtin_prefetch(gp.get_data_ptr() + 48);
+    __builtin_prefetch(PacketPool::frame_bytes(gp) + 48);
     return;
   }
-  h.receiver_->prefetch_packet(gp.get_data_ptr(), gp.get_data_length());
+  if (h.receiver_) h.receiver_->prefetch_packet(PacketPool::frame_bytes(gp), len);
 }
 
 void Host::receive(uint32_t p, tlm::tlm_generic_payload& gp) {

@@ -70,8 +70,8 @@ class Host : public NetNode {
 
  private:
   void feed_lossy();
-  static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, int stage,
-                               uint32_t& state);
+  static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, uint32_t len,
+                               int stage, uint32_t& state);
 
   // What receive() reads of the host: its address, the receiver, the count (one line, the hot state).
   uint32_t index_;

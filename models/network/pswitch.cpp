@@ -75,7 +75,7 @@ tlm::tlm_sync_enum PSwitch::from_accel_fw(int lane, tlm::tlm_generic_payload& gp
   if (m.from_accelerator) {
     // The accelerator chose this lane: up to the parent, or one copy per child at the root.
     m.from_accelerator = false;
-    admit_and_queue(uint32_t(lane), &gp, kTcLossless, kInternalPort);
+    admit_and_queue(uint32_t(lane), &gp, kTcLossless, kInternalPort, uint32_t(gp.get_data_length()));
   } else {
     forward(uint32_t(lane), gp);
   }

@@ -122,9 +122,9 @@ void Switch::receive(uint32_t p, tlm::tlm_generic_payload& gp) {
   forward(p, gp);
 }
 
-void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp, uint32_t known_out) {
-  const size_t len = gp.get_data_length();
-  const HeaderView hv(gp.get_data_ptr(), len);
+void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp, uint32_t known_out, uint32_t known_len) {
+  const uint32_t len = known_out ? known_len : uint32_t(gp.get_data_length());
+  const HeaderView hv(PacketPool::frame_bytes(gp), len);
   if (!hv.ipv4()) return count_drop(NetDrop::no_route);
   if (!hv.ip_header_valid()) return count_drop(DropReason::ip_header_length);
   if (!hv.ip_checksum_ok()) return count_drop(DropReason::ip_checksum);
@@ -137,7 +137,7 @@ void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp, uint32_t known_o
     const bool result = hv.protocol() == kIpProtoUdp && hv.panama_result();
     if (!result) {
       if (it->second.up_port < 0) return count_drop(NetDrop::no_route);
-      admit_and_queue(uint32_t(it->second.up_port), &gp, tc, in);
+      admit_and_queue(uint32_t(it->second.up_port), &gp, tc, in, len);
       return;
     }
     // Results replicate to every downstream port but the one they came from; each copy is its own frame.
@@ -147,7 +147,7 @@ void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp, uint32_t known_o
       if (!(mask & 1)) continue;
       tlm::tlm_generic_payload* copy = first ? &gp : clone_packet(ctx_.pool, gp);
       if (!first) ++c_.replicated;
-      admit_and_queue(o, copy, tc, in);
+      admit_and_queue(o, copy, tc, in, len);
       if (!first) copy->release();  // the clone's creation reference; the port holds its own
       first = false;
     }
@@ -157,17 +157,19 @@ void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp, uint32_t known_o
   if (known_out) {
 #ifdef PANAMA_CHECK_INVARIANTS
     const uint32_t hk = host_index(dst);
-    if (hk >= route_size_ || route_table_[hk] == 0 || ecmp_port(hv, route_table_[hk]) != known_out - 1) {
-      std::fprintf(stderr, "%s: prefetched egress port %u differs from the route lookup\n", name(), known_out - 1);
+    if (hk >= route_size_ || route_table_[hk] == 0 || ecmp_port(hv, route_table_[hk]) != known_out - 1 ||
+        len != gp.get_data_length() || gp.get_data_ptr() != PacketPool::frame_bytes(gp)) {
+      std::fprintf(stderr, "%s: prefetched egress port %u or length %u differs from the route lookup or payload\n",
+                   name(), known_out - 1, len);
       std::abort();
     }
 #endif
-    admit_and_queue(known_out - 1, &gp, tc, in);
+    admit_and_queue(known_out - 1, &gp, tc, in, len);
     return;
   }
   const uint32_t h = host_index(dst);
   if (h >= route_size_ || route_table_[h] == 0) return count_drop(NetDrop::no_route);
-  admit_and_queue(ecmp_port(hv, route_table_[h]), &gp, tc, in);
+  admit_and_queue(ecmp_port(hv, route_table_[h]), &gp, tc, in, len);
 }
 
 uint32_t Switch::ecmp_port(const HeaderView& hv, uint32_t entry) const {
@@ -183,16 +185,18 @@ uint32_t Switch::ecmp_port(const HeaderView& hv, uint32_t entry) const {
 // list's window), its route entry and the port table (stage 1), then the egress port's lines (stage 0).
 // Only frames that both Switch::receive and PSwitch::receive hand to forward() (IPv4 unicast, not
 // PANAMA) are followed. State: host + 1 after stage 1; egress port + 1 with kRouteKnown after stage 0.
-void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generic_payload& gp, int stage,
+void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generic_payload& gp, uint32_t len, int stage,
                               uint32_t& state) {
   const Switch& sw = static_cast<const Switch&>(node);
-  const HeaderView hv(gp.get_data_ptr(), gp.get_data_length());
+  const HeaderView hv(PacketPool::frame_bytes(gp), len);
   if (stage == 1) {
     state = 0;
-    if (!hv.ipv4() || !hv.ip_header_valid() || hv.panama()) return;
-    const Ipv4Addr dst = hv.dst_ip();
+    const Ipv4Addr dst = hv.ipv4() ? hv.dst_ip() : 0;
     const uint32_t h = host_index(dst);
-    if (is_multicast(dst) || h >= sw.route_size_) return;
+    if (!hv.ipv4() || !hv.ip_header_valid() || hv.panama() || is_multicast(dst) || h >= sw.route_size_) {
+      __builtin_prefetch(reinterpret_cast<const char*>(&gp) + 24);  // receive() reads the data pointer and length
+      return;
+    }
     __builtin_prefetch(&sw.route_table_[h]);
     __builtin_prefetch(sw.group_ports_table_);
     __builtin_prefetch(sw.port_table_);  // (16 ports a line pair)
@@ -214,15 +218,15 @@ void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_gene
   sw.port_table_[out]->prefetch_enqueue(hv.dscp() == kPanamaDscp ? kTcLossless : kTcLossy);
 }
 
-void Switch::receive_routed(uint32_t p, tlm::tlm_generic_payload& gp, uint32_t state) {
+void Switch::receive_routed(uint32_t p, tlm::tlm_generic_payload& gp, uint32_t state, uint32_t len) {
   if (!(state & kRouteKnown)) return receive(p, gp);
-  forward(p, gp, state & ~kRouteKnown);  // not a PFC frame (IPv4), not a PANAMA one: what receive() forwards
+  forward(p, gp, state & ~kRouteKnown, len);  // not a PFC frame (IPv4), not a PANAMA one: what receive() forwards
 }
 
 // Returns true when queued (the port then holds a reference: the caller's original frame is acquired).
-bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t in) {
+bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t in, uint32_t len) {
   EgressPort& ep = *port_table_[out];
-  const uint64_t bytes = gp->get_data_length();
+  const uint64_t bytes = len;
   if (used_ + bytes > capacity_) {
     count_drop(tc == kTcLossless ? NetDrop::lossless_overflow : NetDrop::buffer_overflow);
     return false;
@@ -231,9 +235,10 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
     count_drop(NetDrop::buffer_overflow);
     return false;
   }
-  const uint8_t ecn = HeaderView(gp->get_data_ptr(), gp->get_data_length()).ecn();
+  uint8_t* const frame = PacketPool::frame_bytes(*gp);
+  const uint8_t ecn = HeaderView(frame, len).ecn();
   if (ecn_ && ep.queue_packets(tc) >= ecn_k_ && ecn != kEcnNotEct && ecn != kEcnCe) {
-    set_ecn(gp->get_data_ptr(), kEcnCe);
+    set_ecn(frame, kEcnCe);
     ++c_.ecn_marked;
     ++ep.counters.ecn_marked;
   }
@@ -242,7 +247,7 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
   if (in != kInternalPort) account_ingress(in, tc, int64_t(bytes));
   ++c_.forwarded;
   gp->acquire();
-  ep.enqueue(gp, tc, in);  // the ingress port comes back in on_transmit
+  ep.enqueue(gp, tc, in, len);  // the ingress port comes back in on_transmit
   return true;
 }
 

@@ -76,7 +76,7 @@ class Switch : public NetNode {
   virtual void finalize_ports();
 
   void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
-  void receive_routed(uint32_t port, tlm::tlm_generic_payload& gp, uint32_t state) override;
+  void receive_routed(uint32_t port, tlm::tlm_generic_payload& gp, uint32_t state, uint32_t len) override;
   void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t in_port, uint32_t len) override;
 
   const void* hot_state() const override { return &capacity_; }
@@ -87,21 +87,24 @@ class Switch : public NetNode {
 
  protected:
   // Routes and queues a frame that entered on `port` (after any PSwitch accelerator). `known_out`: its
-  // unicast egress port + 1, found by the prefetch chain from the same headers and tables (0: unknown).
-  void forward(uint32_t port, tlm::tlm_generic_payload& gp, uint32_t known_out = 0);
+  // unicast egress port + 1, found by the prefetch chain from the same headers and tables, and then
+  // `len` its length (0: unknown; the payload's data length is read).
+  void forward(uint32_t port, tlm::tlm_generic_payload& gp, uint32_t known_out = 0, uint32_t len = 0);
   void on_node_event(uint32_t kind, void* ptr, uint64_t arg) override;
   bool handle_pfc(uint32_t port, tlm::tlm_generic_payload& gp);
   void account_ingress(uint32_t port, uint8_t tc, int64_t bytes);
   // `in_port` = kInternalPort for frames that did not enter through a port (no PFC ingress accounting).
-  bool admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t in_port);
+  // `len`: the frame's length (its data length). The frame's bytes are read at PacketPool::frame_bytes,
+  // so that queueing reads neither line of the payload object but the one holding the headers.
+  bool admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t in_port, uint32_t len);
   static constexpr uint32_t kInternalPort = 0xffffffffu;
   static constexpr uint32_t kRouteKnown = 0x80000000u;  // prefetch state: an egress port, not a host
   enum SwitchKind : uint32_t { pfc_refresh = node_kind_base };
 
  private:
   void send_pfc(uint32_t port, uint8_t tc, bool pause);
-  static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, int stage,
-                               uint32_t& state);
+  static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, uint32_t len,
+                               int stage, uint32_t& state);
   // The port of route entry `entry` (nonzero) for the frame's 5-tuple (ECMP).
   uint32_t ecmp_port(const HeaderView& hv, uint32_t entry) const;
   ps_t pause_duration(uint32_t port) const;
