@@ -25,8 +25,7 @@ void EgressPort::bind() {
   const LinkParams& lp = link_.params();
   delay_ps_ = lp.delay_ps;
   gbps_ = lp.gbps;
-  faults_ = !lp.down.empty() || lp.corrupt_probability > 0;
-  link_state_ = uint8_t(kBound | (faults_ ? kFaults : 0));
+  link_state_ = uint8_t(kBound | (!lp.down.empty() || lp.corrupt_probability > 0 ? kFaults : 0));
 }
 
 void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag, uint32_t len) {
@@ -78,7 +77,8 @@ void EgressPort::on_event(uint32_t kind, void* ptr, uint64_t arg) {
 // frame writes the counters and reads the delivery line (stage 1).
 void EgressPort::prefetch_event(uint32_t kind, void* ptr, uint64_t& arg, int stage) {
   if (kind == deliver_event) {
-    if (faults_) return;
+    if (link_state_ & kFaults) return;
+    if (stage) __builtin_prefetch(&counters.delivered_frames);  // written by the delivery
     uint32_t state = uint32_t(arg >> 32);
     wire_end_.prefetch_receive(*static_cast<const tlm::tlm_generic_payload*>(ptr), uint32_t(arg), stage, state);
     arg = uint64_t(state) << 32 | uint32_t(arg);
@@ -222,9 +222,10 @@ void EgressPort::start(const Entry& e, int tc) {
 // The frame's last bit reaches the far end.
 void EgressPort::deliver(tlm::tlm_generic_payload* gp, uint64_t arg) {
   const uint32_t len = uint32_t(arg);
-  if (faults_ && !link_.up(owner_.ctx().now())) {
+  const bool faults = link_state_ & kFaults;
+  if (faults && !link_.up(owner_.ctx().now())) {
     link_.peer_of(&owner_).count_drop(NetDrop::link_down);  // lost on the wire while the link was down
-  } else if (faults_ && link_.params().corrupt_probability > 0 &&
+  } else if (faults && link_.params().corrupt_probability > 0 &&
              std::uniform_real_distribution<double>(0.0, 1.0)(owner_.ctx().rng) < link_.params().corrupt_probability) {
     link_.peer_of(&owner_).count_drop(NetDrop::corrupted);  // the receiver's FCS check fails
   } else {

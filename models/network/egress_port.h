@@ -112,7 +112,7 @@ class EgressPort : public EventHandler {
   void deliver(tlm::tlm_generic_payload* gp, uint64_t arg);
 
   // Laid out by use, a cache line each: what starting a frame reads and writes (with the vtable
-  // pointer), the counters, what a delivery reads; then one line per class. In a large fabric a port is
+  // pointer), what a delivery reads, the counters; then one line per class. In a large fabric a port is
   // rarely still cached when its next frame comes, so each line touched is a likely miss.
   NetNode& owner_;
   // The line is busy until this time. A frame that finishes with nothing queued behind it costs no
@@ -129,22 +129,23 @@ class EgressPort : public EventHandler {
   bool drr_credited_ = false;  // the current class got this visit's quantum
   Scheduler sched_ = Scheduler::strict_priority;
   bool control_pending_ = false;  // control_ is not empty (read here, not in control_'s line)
-  // bind() has run (kBound); the link has faults (kFaults, a copy of faults_ for try_start). One byte:
-  // the line is full (64 bytes with the vtable pointer).
+  // bind() has run (kBound); the link has down windows or a corruption probability (kFaults, read by
+  // starts and deliveries). One byte: the line is full (64 bytes with the vtable pointer).
   enum : uint8_t { kBound = 1, kFaults = 2 };
   uint8_t link_state_ = 0;
+
+  // Read by a delivery, and by starting a frame (the delay, the far end's hot state): the line after
+  // the start line (the event list loads both ahead of a record). Copied from the Link when the first
+  // frame starts (tests and scenarios set fault windows after building the fabric, before it runs).
+  alignas(64) tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // what this port's socket is bound to
+  const void* far_hot_ = nullptr;  // the far end's hot_state(), loaded ahead of a delivery
+  ps_t delay_ps_ = 0;
+  WireEnd wire_end_;  // the far end's receive interface: far_end_ points here, so a delivery stays in this line
 
  public:
   alignas(64) PortCounters counters;
 
  private:
-  // Read by a delivery: the far end, and the link's parameters, copied from the Link when the first
-  // frame starts (tests and scenarios set fault windows after building the fabric, before it runs).
-  alignas(64) tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // what this port's socket is bound to
-  const void* far_hot_ = nullptr;  // the far end's hot_state(), loaded ahead of a delivery
-  ps_t delay_ps_ = 0;
-  bool faults_ = false;  // the link has down windows or a corruption probability (for deliveries)
-  WireEnd wire_end_;     // the far end's receive interface: far_end_ points here, so a delivery stays in this line
   Link& link_;
   double gbps_ = 0;
   void bind();  // looks up the far end and copies the link's parameters
