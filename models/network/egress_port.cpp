@@ -78,16 +78,13 @@ void EgressPort::on_event(uint32_t kind, void* ptr, uint64_t arg) {
 void EgressPort::prefetch_event(uint32_t kind, void* ptr, uint64_t& arg, int stage) {
   if (kind == deliver_event) {
     if (link_state_ & kFaults) return;
-    if (stage) __builtin_prefetch(&counters.delivered_frames);  // written by the delivery
+    if (stage) __builtin_prefetch(&far_end_);  // the delivery reads it and writes the counters beside it
     uint32_t state = uint32_t(arg >> 32);
     wire_end_.prefetch_receive(*static_cast<const tlm::tlm_generic_payload*>(ptr), uint32_t(arg), stage, state);
     arg = uint64_t(state) << 32 | uint32_t(arg);
     return;
   }
-  if (stage) {  // start() also writes the counters and reads the delivery line (delay, far end)
-    __builtin_prefetch(&counters);
-    __builtin_prefetch(&far_end_);
-  }
+  if (stage) __builtin_prefetch(&far_end_);  // start() reads the delay and writes the counters beside it
   for (uint32_t m = nonempty_; m; m &= m - 1) {
     const ClassState& cs = cls_[size_t(__builtin_ctz(m))];
     __builtin_prefetch(stage ? static_cast<const void*>(&cs) : static_cast<const void*>(&cs.q.front()));

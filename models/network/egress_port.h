@@ -95,7 +95,7 @@ class EgressPort : public EventHandler {
     __builtin_prefetch(this);
     __builtin_prefetch(&counters);
     __builtin_prefetch(&cls_[tc]);
-    __builtin_prefetch(&far_end_);  // the delivery line: starting the frame at once reads the delay
+    __builtin_prefetch(&counters.peak_queue_bytes);
   }
 
  private:
@@ -112,7 +112,8 @@ class EgressPort : public EventHandler {
   void deliver(tlm::tlm_generic_payload* gp, uint64_t arg);
 
   // Laid out by use, a cache line each: what starting a frame reads and writes (with the vtable
-  // pointer), what a delivery reads, the counters; then one line per class. In a large fabric a port is
+  // pointer); the far end's interface; the delay, far end and per-frame counters; then the other
+  // counters, the link, the control queue, and one line per class. In a large fabric a port is
   // rarely still cached when its next frame comes, so each line touched is a likely miss.
   NetNode& owner_;
   // The line is busy until this time. A frame that finishes with nothing queued behind it costs no
@@ -134,16 +135,19 @@ class EgressPort : public EventHandler {
   enum : uint8_t { kBound = 1, kFaults = 2 };
   uint8_t link_state_ = 0;
 
-  // Read by a delivery, and by starting a frame (the delay, the far end's hot state): the line after
-  // the start line (the event list loads both ahead of a record). Copied from the Link when the first
-  // frame starts (tests and scenarios set fault windows after building the fabric, before it runs).
-  alignas(64) tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // what this port's socket is bound to
+  // A delivery's line: the far end's receive interface (64 bytes: the vtable pointers of its four
+  // TLM interfaces, then the receiving node, its prefetch function, the port, and what the prefetch
+  // left for the frame). The event list loads it ahead of a record with the start line.
+  alignas(64) WireEnd wire_end_;
+  // Read by starting and delivering a frame, with the counters they write: one line (the per-frame
+  // counters come first in PortCounters). Copied from the Link when the first frame starts (tests and
+  // scenarios set fault windows after building the fabric, before it runs).
+  alignas(64) tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // what this port's socket is bound to: wire_end_
   const void* far_hot_ = nullptr;  // the far end's hot_state(), loaded ahead of a delivery
   ps_t delay_ps_ = 0;
-  WireEnd wire_end_;  // the far end's receive interface: far_end_ points here, so a delivery stays in this line
 
  public:
-  alignas(64) PortCounters counters;
+  PortCounters counters;
 
  private:
   Link& link_;

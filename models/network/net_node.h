@@ -46,11 +46,11 @@ struct NetContext {
   ps_t now() const { return events.now(); }
 };
 
-struct PortCounters {  // the per-frame ones first: they share a cache line
+struct PortCounters {  // those written by starting and delivering a frame first (EgressPort's layout)
   uint64_t tx_frames = 0, tx_bytes = 0;
   ps_t busy_ps = 0;  // time spent serialising (utilisation = busy / elapsed)
-  uint64_t peak_queue_bytes = 0;  // all classes
   uint64_t delivered_frames = 0, delivered_bytes = 0;  // received intact by the far end
+  uint64_t peak_queue_bytes = 0;  // all classes
   uint64_t ecn_marked = 0, pause_sent = 0, pause_received = 0, resume_sent = 0;
 };
 
