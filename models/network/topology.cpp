@@ -31,6 +31,8 @@ void TopologyConfig::register_params(ConfigRegistry& reg, const std::string& p) 
   reg.add(p + ".fabric_delay_ns", &fabric_delay_ns, "fabric link propagation delay, ns", 0.0, 1e9);
   reg.add(p + ".core_delay_ns", &core_delay_ns, "core link propagation delay, ns", 0.0, 1e9);
   reg.add(p + ".corrupt_probability", &corrupt_probability, "probability a frame is corrupted on a link", 0.0, 1.0);
+  reg.add_choice(p + ".lookahead", &lookahead,
+                 "event-list lookahead (speed only, no result changes): auto = on from 2048 ports", {"auto", "on", "off"});
   reg.add_choice(p + ".pswitches", &pswitches, "switches with an aggregation accelerator",
                  {"none", "all", "tor", "agg", "core"});
   reg.add(p + ".seed", &seed, "random seed of the fabric's link corruption draws (ECMP: switch.ecmp_seed)", 0,
@@ -78,11 +80,12 @@ Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, c
   compute_routes();
   // The event list's lookahead (EventQueue::set_lookahead) pays once the ports' state (about 0.8 KB
   // each, plus their queues) is well beyond a core's 1 MiB L2: +29 % at k = 16 (6144 ports), -4 % at
-  // k = 8 (768 ports), where everything stays cached. It changes no result.
+  // k = 8 (768 ports), where everything stays cached. It changes no result (topology.lookahead
+  // forces it on or off).
   size_t ports = 0;
   for (auto& h : hosts) ports += h->num_ports();
   for (auto& s : switches) ports += s->num_ports();
-  events.set_lookahead(ports >= kLookaheadPorts);
+  events.set_lookahead(cfg_.lookahead == "on" || (cfg_.lookahead == "auto" && ports >= kLookaheadPorts));
   build_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 

@@ -37,6 +37,7 @@ struct TopologyConfig {
   double core_delay_ns = 1000.0;
   double corrupt_probability = 0.0;  // per frame on every link
   std::string pswitches = "none";  // which switches carry an accelerator: none | all | tor | agg | core
+  std::string lookahead = "auto";  // the event list's lookahead: auto (by port count) | on | off
   int64_t seed = 1;
   // custom: hosts h0.., switches s0.., and an explicit link list {a, b, gbps, delay_ns, a_port?, b_port?}.
   uint32_t custom_hosts = 0, custom_switches = 0;
