@@ -230,7 +230,9 @@ void EgressPort::deliver(tlm::tlm_generic_payload* gp, uint64_t arg) {
     counters.delivered_bytes += len;
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    wire_end_.set_prefetch_state(uint32_t(arg >> 32), len);  // (far_end_ is wire_end_ unless rebound)
+    // The prefetch state rides with the frame only to this port's own WireEnd (what the socket is
+    // bound to, unless something else was bound in its place).
+    if (far_end_ == static_cast<tlm::tlm_fw_transport_if<>*>(&wire_end_)) wire_end_.set_prefetch_state(uint32_t(arg >> 32), len);
     far_end_->nb_transport_fw(*gp, ph, d);
   }
   gp->release();

@@ -101,10 +101,10 @@ class NetNode : public sc_core::sc_module, public EventHandler, public tlm::tlm_
   // What receive() reads first of this node's own state (a port delivering to it loads it ahead).
   virtual const void* hot_state() const { return nullptr; }
   // Loads ahead what receive(port, gp) will read, in dependent stages: stage 1 (the frame's headers
-  // loaded; `len` is its length), then stage 0 (next to run). `state` starts at 0 and is the node's own: it carries a result
-  // from stage 1 to stage 0 and from there to receive_routed (EventHandler::prefetch_event). A plain
-  // function, taken once when a link is bound, so that the call reads no line of the node; nullptr:
-  // nothing to load ahead.
+  // loaded; `len` is its length), then stage 0 (next to run). `state` starts at 0 and is the node's
+  // own: it carries a result from stage 1 to stage 0 and from there to receive_routed
+  // (EventHandler::prefetch_event). A plain function, taken once when a link is bound, so that the
+  // call reads no line of the node; nullptr: nothing to load ahead.
   using ReceivePrefetch = void (*)(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp,
                                    uint32_t len, int stage, uint32_t& state);
   virtual ReceivePrefetch receive_prefetch() const { return nullptr; }
