@@ -93,9 +93,9 @@ class EventQueue : public sc_core::sc_module {
   }
   // Lookahead (between runs only): the next eight records are taken into a window ahead of time, and
   // the prefetch hooks of their handlers run (EventHandler::prefetch_event), instead of loading one
-  // record ahead. It changes no result, only speed:
-  // it pays where the model's state is far larger than the cache (a k = 16 fat-tree: +29 %) and costs
-  // where it fits (k = 8: about -4 %), so the fabric turns it on by its size (docs/network.md 6.3).
+  // record ahead. It changes no result, only speed: it pays where the model's state is far larger than
+  // the cache (a k = 16 fat-tree: +29 %) and costs where it fits (k = 8: about -4 %), so the fabric
+  // turns it on by its size (docs/network.md 6.3).
   void set_lookahead(bool on) { hooks_ = on; }
   bool lookahead() const { return hooks_; }
   size_t pending() const { return pending_; }

@@ -9,10 +9,13 @@ namespace panama {
 
 tlm::tlm_sync_enum WireEnd::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time&) {
   if (ph == tlm::BEGIN_REQ) {
-    const uint32_t state = state_;
-    if (!state) return node_->receive(port_, gp), tlm::TLM_COMPLETED;
-    state_ = 0;
-    node_->receive_routed(port_, gp, state, len_);
+    if (!state_) {
+      node_->receive(port_, gp);
+    } else {
+      const uint32_t state = state_;
+      state_ = 0;
+      node_->receive_routed(port_, gp, state, len_);
+    }
   }
   return tlm::TLM_COMPLETED;  // links are lossless at this layer: PFC, not TLM, pushes back
 }

@@ -156,8 +156,8 @@ void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp, uint32_t known_o
 
   if (known_out) {
 #ifdef PANAMA_CHECK_INVARIANTS
-    const uint32_t hk = host_index(dst);
-    if (hk >= route_size_ || route_table_[hk] == 0 || ecmp_port(hv, route_table_[hk]) != known_out - 1 ||
+    const uint32_t entry = route_entry(host_index(dst));
+    if (entry == 0 || ecmp_port(hv, entry) != known_out - 1 ||
         len != gp.get_data_length() || gp.get_data_ptr() != PacketPool::frame_bytes(gp)) {
       std::fprintf(stderr, "%s: prefetched egress port %u or length %u differs from the route lookup or payload\n",
                    name(), known_out - 1, len);
@@ -167,18 +167,17 @@ void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp, uint32_t known_o
     admit_and_queue(known_out - 1, &gp, tc, in, len);
     return;
   }
-  const uint32_t h = host_index(dst);
-  if (h >= route_size_ || route_table_[h] == 0) return count_drop(NetDrop::no_route);
-  admit_and_queue(ecmp_port(hv, route_table_[h]), &gp, tc, in, len);
+  const uint32_t entry = route_entry(host_index(dst));
+  if (entry == 0) return count_drop(NetDrop::no_route);
+  admit_and_queue(ecmp_port(hv, entry), &gp, tc, in, len);
 }
 
 uint32_t Switch::ecmp_port(const HeaderView& hv, uint32_t entry) const {
-  const uint16_t* ports = group_ports_table_ + (entry >> 8);
-  const uint32_t n = entry & 0xffu;
-  if (n == 1) return ports[0];
+  const PortSet ports = ports_of(entry);
+  if (ports.size() == 1) return ports.front();
   const bool ports_known = hv.has_ports();
   return ports[flow_hash(hv.src_ip(), hv.dst_ip(), hv.protocol(), ports_known ? hv.src_port() : 0,
-                         ports_known ? hv.dst_port() : 0, seed_) % n];
+                         ports_known ? hv.dst_port() : 0, seed_) % ports.size()];
 }
 
 // The chain forward() walks for a unicast frame: its headers (loaded when the record entered the event
@@ -191,9 +190,9 @@ void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_gene
   const HeaderView hv(PacketPool::frame_bytes(gp), len);
   if (stage == 1) {
     state = 0;
-    const Ipv4Addr dst = hv.ipv4() ? hv.dst_ip() : 0;
-    const uint32_t h = host_index(dst);
-    if (!hv.ipv4() || !hv.ip_header_valid() || hv.panama() || is_multicast(dst) || h >= sw.route_size_) {
+    const bool routable = hv.ipv4() && hv.ip_header_valid() && !hv.panama() && !is_multicast(hv.dst_ip());
+    const uint32_t h = routable ? host_index(hv.dst_ip()) : 0;
+    if (!routable || h >= sw.route_size_) {
       __builtin_prefetch(reinterpret_cast<const char*>(&gp) + 24);  // receive() reads the data pointer and length
       return;
     }
@@ -209,8 +208,7 @@ void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_gene
   if (state & kRouteKnown) {
     out = (state & ~kRouteKnown) - 1;
   } else {
-    if (state > sw.route_size_) return void(state = 0);
-    const uint32_t entry = sw.route_table_[state - 1];
+    const uint32_t entry = sw.route_entry(state - 1);
     if (entry == 0) return void(state = 0);
     out = sw.ecmp_port(hv, entry);
     state = (out + 1) | kRouteKnown;

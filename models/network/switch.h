@@ -65,10 +65,7 @@ class Switch : public NetNode {
     const uint16_t* begin() const { return first; }
     const uint16_t* end() const { return first + n; }
   };
-  PortSet route(uint32_t host) const {
-    const uint32_t e = host < route_size_ ? route_table_[host] : 0;
-    return PortSet{group_ports_table_ + (e >> 8), e & 0xffu};
-  }
+  PortSet route(uint32_t host) const { return ports_of(route_entry(host)); }
   void install_multicast(Ipv4Addr group, int up_port, uint64_t down_mask);
   void remove_multicast(Ipv4Addr group) { mcast_.erase(group); }
 
@@ -105,6 +102,9 @@ class Switch : public NetNode {
   void send_pfc(uint32_t port, uint8_t tc, bool pause);
   static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, uint32_t len,
                                int stage, uint32_t& state);
+  // A host's route entry (0: no route), and the equal-cost ports an entry names.
+  uint32_t route_entry(uint32_t host) const { return host < route_size_ ? route_table_[host] : 0; }
+  PortSet ports_of(uint32_t entry) const { return PortSet{group_ports_table_ + (entry >> 8), entry & 0xffu}; }
   // The port of route entry `entry` (nonzero) for the frame's 5-tuple (ECMP).
   uint32_t ecmp_port(const HeaderView& hv, uint32_t entry) const;
   ps_t pause_duration(uint32_t port) const;
