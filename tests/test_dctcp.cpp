@@ -81,7 +81,7 @@ class Probe : public EventHandler {
  private:
   void snapshot(std::vector<uint64_t>& acked, ps_t& busy) {
     for (auto& fl : t_.flows()) acked.push_back(fl.snd_una);
-    busy = port_.counters.busy_ps;
+    busy = port_.counters().busy_ps;
   }
   Fabric& f_;
   DctcpTransport& t_;

@@ -292,7 +292,7 @@ BOOST_AUTO_TEST_CASE(thousand_flows_spread_evenly_over_four_spines) {
     // Leaf 0 is switch 4 (spines first); its ports 8..11 face the spines.
     json up = json::array();
     Switch& leaf0 = *f.switches[4];
-    for (uint32_t p = 8; p < leaf0.num_ports(); ++p) up.push_back(leaf0.port(p).counters.tx_frames);
+    for (uint32_t p = 8; p < leaf0.num_ports(); ++p) up.push_back(leaf0.port(p).counters().tx_frames);
     return json{{"uplinks", up}, {"delivered", sink.frames}};
   });
   BOOST_TEST(j["delivered"].get<uint64_t>() == 1000u);
@@ -444,7 +444,7 @@ BOOST_AUTO_TEST_CASE(lossless_incast_pauses_and_loses_nothing) {
     uint64_t sent = 0, pauses = 0, pause_rx = 0;
     for (auto& s : src) sent += s->sent();
     for (auto& s : f.switches) pauses += s->counters().pause_sent;
-    for (uint32_t i = 0; i < 16; ++i) pause_rx += f.hosts[i]->port(0).counters.pause_received;
+    for (uint32_t i = 0; i < 16; ++i) pause_rx += f.hosts[i]->port(0).counters().pause_received;
     return json{{"sent", sent}, {"delivered", sink.frames}, {"bytes", sink.bytes}, {"pauses", pauses},
                 {"pause_rx", pause_rx}, {"drops", fabric_drops(f)},
                 {"peak", f.switches[0]->counters().buffer_peak_bytes}};

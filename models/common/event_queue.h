@@ -354,9 +354,9 @@ class EventQueue : public sc_core::sc_module {
       free_slots_.push_back(slot);
     }
     ++win_n_;
-    // The handler's first two lines (a port's start state and, after it, its delivery state).
+    // The handler's first line (a port's start state; a delivery's handler is the sending port's
+    // arrival line). Handlers load the rest in their prefetch stages, only what they read.
     __builtin_prefetch(e.h);
-    __builtin_prefetch(reinterpret_cast<const char*>(e.h) + 64);
     if (e.hint) __builtin_prefetch(e.hint);
     if (e.ptr) {
       // The second line: a pooled payload's reference count and the frame's headers. A record with

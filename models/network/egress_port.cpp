@@ -3,24 +3,29 @@
 #include "protocol/packet.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <random>
 
 namespace panama {
 
 tlm::tlm_sync_enum WireEnd::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time&) {
-  if (ph == tlm::BEGIN_REQ) {
-    if (!state_) {
-      node_->receive(port_, gp);
-    } else {
-      const uint32_t state = state_;
-      state_ = 0;
-      node_->receive_routed(port_, gp, state, len_);
-    }
-  }
+  if (ph == tlm::BEGIN_REQ) node_->receive(port_, gp);
   return tlm::TLM_COMPLETED;  // links are lossless at this layer: PFC, not TLM, pushes back
 }
 
-EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link) : owner_(owner), index_(index), link_(link) {}
+EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link) : owner_(owner), index_(index), link_(link) {
+  arrival_.port = this;
+  // The layout the comments in the header describe: a line for starting a frame (with the vtable
+  // pointer), the arrival line, the counters line, then the cold state; each class on a line of its own.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (a class with virtual functions: GCC lays it out as declared)
+  static_assert(offsetof(EgressPort, link_state_) < 64, "the start state spills out of the first line");
+  static_assert(offsetof(EgressPort, arrival_) == 64 && sizeof(Arrival) == 64, "the arrival line is not one line");
+  static_assert(offsetof(EgressPort, far_hot_) == 128 && offsetof(EgressPort, gbps_) < 192,
+                "the counters line is not one line");
+  static_assert(offsetof(EgressPort, cls_) % 64 == 0 && sizeof(ClassState) == 64, "a class is not one line");
+#pragma GCC diagnostic pop
+}
 
 void EgressPort::bind() {
   far_end_ = owner_.tx(index_).operator->();
@@ -28,7 +33,29 @@ void EgressPort::bind() {
   const LinkParams& lp = link_.params();
   delay_ps_ = lp.delay_ps;
   gbps_ = lp.gbps;
-  link_state_ = uint8_t(kBound | (!lp.down.empty() || lp.corrupt_probability > 0 ? kFaults : 0));
+  const bool faults = !lp.down.empty() || lp.corrupt_probability > 0;
+  link_state_ = uint8_t(kBound | (faults ? kFaults : 0));
+  // Frames arrive straight through the arrival line when the socket reaches this port's own WireEnd
+  // (the receiving node and port are then the WireEnd's) and no fault can drop them on the way.
+  arrival_.direct = !faults && far_end_ == static_cast<tlm::tlm_fw_transport_if<>*>(&wire_end_);
+  arrival_.node = wire_end_.node();
+  arrival_.rx_port = wire_end_.port();
+  arrival_.prefetch = arrival_.direct && arrival_.node ? arrival_.node->receive_prefetch() : nullptr;
+}
+
+PortCounters EgressPort::counters() const {
+  PortCounters c;
+  c.tx_frames = tx_frames_;
+  c.tx_bytes = tx_bytes_;
+  c.busy_ps = busy_ps_;
+  c.delivered_frames = arrival_.delivered_frames;
+  c.delivered_bytes = arrival_.delivered_bytes;
+  c.peak_queue_bytes = peak_queue_bytes_;
+  c.ecn_marked = ecn_marked_;
+  c.pause_sent = pause_sent_;
+  c.pause_received = pause_received_;
+  c.resume_sent = resume_sent_;
+  return c;
 }
 
 void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag, uint32_t len) {
@@ -37,7 +64,7 @@ void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag,
   nonempty_ |= uint8_t(1u << tc);
   cs.bytes += len;
   total_bytes_ += len;
-  if (total_bytes_ > counters.peak_queue_bytes) counters.peak_queue_bytes = total_bytes_;
+  if (total_bytes_ > peak_queue_bytes_) peak_queue_bytes_ = total_bytes_;
   try_start();
 }
 
@@ -50,7 +77,7 @@ void EgressPort::send_control(tlm::tlm_generic_payload* gp) {
 void EgressPort::pause(uint8_t tc, ps_t until) { cls_[tc].paused_until = until; }
 
 void EgressPort::apply_pfc(const PfcFrame& f) {
-  ++counters.pause_received;
+  ++pause_received_;
   for (uint8_t tc = 0; tc < kNumTc; ++tc) {
     if (!(f.class_enable & (1u << tc))) continue;
     if (f.quanta[tc] == 0) resume(tc);
@@ -79,29 +106,40 @@ void EgressPort::schedule_kick(ps_t at) {
   owner_.ctx().events.schedule(at, this, kick_event | EventQueue::kPrefetch, nullptr, 0, hint);
 }
 
-void EgressPort::on_event(uint32_t kind, void* ptr, uint64_t arg) {
-  if (kind == deliver_event) return deliver(static_cast<tlm::tlm_generic_payload*>(ptr), arg);
+void EgressPort::on_event(uint32_t, void*, uint64_t) {
   if (owner_.ctx().now() >= kick_at_) kick_at_ = ~ps_t(0);
   try_start();
 }
 
-// A delivery: the receiver's chain (NetNode::ReceivePrefetch). A kick (end of serialisation): the
-// scheduler reads the classes with frames (stage 1), then their head entries (stage 0); starting the
-// frame writes the counters and reads the delivery line (stage 1).
-void EgressPort::prefetch_event(uint32_t kind, void* ptr, uint64_t& arg, int stage) {
-  if (kind == deliver_event) {
-    if (link_state_ & kFaults) return;
-    if (stage) __builtin_prefetch(&far_end_);  // the delivery reads it and writes the counters beside it
-    uint32_t state = uint32_t(arg >> 32);
-    wire_end_.prefetch_receive(*static_cast<const tlm::tlm_generic_payload*>(ptr), uint32_t(arg), stage, state);
-    arg = uint64_t(state) << 32 | uint32_t(arg);
-    return;
-  }
-  if (stage) __builtin_prefetch(&far_end_);  // start() reads the delay and writes the counters beside it
+// A kick (end of serialisation): the scheduler reads the classes with frames (stage 1), then their
+// head entries (stage 0; the record's hint has usually loaded the one it picks); starting the frame
+// writes the counters and reads the delay (stage 1).
+void EgressPort::prefetch_event(uint32_t, void*, uint64_t&, int stage) {
+  if (stage) __builtin_prefetch(&far_hot_);
   for (uint32_t m = nonempty_; m; m &= m - 1) {
     const ClassState& cs = cls_[size_t(__builtin_ctz(m))];
     __builtin_prefetch(stage ? static_cast<const void*>(&cs) : static_cast<const void*>(&cs.q.front()));
   }
+}
+
+void EgressPort::Arrival::on_event(uint32_t, void* ptr, uint64_t arg) {
+  auto* gp = static_cast<tlm::tlm_generic_payload*>(ptr);
+  if (!direct) return port->deliver(gp, arg);
+  const uint32_t len = uint32_t(arg);
+  ++delivered_frames;
+  delivered_bytes += len;
+  // What WireEnd::nb_transport_fw does, given what the prefetch stages left (NetNode::receive_routed).
+  const uint32_t state = uint32_t(arg >> 32);
+  if (state) node->receive_routed(rx_port, *gp, state, len);
+  else node->receive(rx_port, *gp);
+  gp->release();
+}
+
+void EgressPort::Arrival::prefetch_event(uint32_t, void* ptr, uint64_t& arg, int stage) {
+  if (!prefetch) return;
+  uint32_t state = uint32_t(arg >> 32);
+  prefetch(*node, rx_port, *static_cast<const tlm::tlm_generic_payload*>(ptr), uint32_t(arg), stage, state);
+  arg = uint64_t(state) << 32 | uint32_t(arg);
 }
 
 int EgressPort::pick() {
@@ -219,17 +257,17 @@ void EgressPort::start(const Entry& e, int tc) {
   // Busy before the owner hears of it: its callback may queue more on this port (a host refilling its
   // NIC, a switch sending PFC), which must wait for this frame.
   busy_until_ = now + ser;
-  ++counters.tx_frames;
-  counters.tx_bytes += e.len;
-  counters.busy_ps += ser;
+  ++tx_frames_;
+  tx_bytes_ += e.len;
+  busy_ps_ += ser;
   // One record per frame on the wire (see the header). It carries the frame and its length; the far
   // end's hot state is loaded while the record before it runs.
-  ctx.events.schedule(busy_until_ + delay_ps_, this, deliver_event | EventQueue::kPrefetch, e.gp, e.len, far_hot_);
+  ctx.events.schedule(busy_until_ + delay_ps_, &arrival_, deliver_event | EventQueue::kPrefetch, e.gp, e.len, far_hot_);
   if (tc >= 0) owner_.on_transmit(index_, *e.gp, uint8_t(tc), e.tag, e.len);
   if (control_pending_ || nonempty_) schedule_kick(busy_until_);
 }
 
-// The frame's last bit reaches the far end.
+// The frame's last bit reaches the far end, through the TLM interface (see Arrival).
 void EgressPort::deliver(tlm::tlm_generic_payload* gp, uint64_t arg) {
   const uint32_t len = uint32_t(arg);
   const bool faults = link_state_ & kFaults;
@@ -239,13 +277,10 @@ void EgressPort::deliver(tlm::tlm_generic_payload* gp, uint64_t arg) {
              std::uniform_real_distribution<double>(0.0, 1.0)(owner_.ctx().rng) < link_.params().corrupt_probability) {
     link_.peer_of(&owner_).count_drop(NetDrop::corrupted);  // the receiver's FCS check fails
   } else {
-    ++counters.delivered_frames;  // the far end's receive counters, kept here where the line is hot
-    counters.delivered_bytes += len;
+    ++arrival_.delivered_frames;
+    arrival_.delivered_bytes += len;
     tlm::tlm_phase ph = tlm::BEGIN_REQ;
     sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-    // The prefetch state rides with the frame only to this port's own WireEnd (what the socket is
-    // bound to, unless something else was bound in its place).
-    if (far_end_ == static_cast<tlm::tlm_fw_transport_if<>*>(&wire_end_)) wire_end_.set_prefetch_state(uint32_t(arg >> 32), len);
     far_end_->nb_transport_fw(*gp, ph, d);
   }
   gp->release();

@@ -4,7 +4,8 @@
 // delay after its last bit. Control frames (PFC) go next, ahead of every queue. Each frame on the wire
 // is one record on the event list, scheduled when it starts: its delay (serialisation plus propagation)
 // is the same for every frame of its size on this kind of link, so the list keeps these records in a
-// FIFO lane at O(1) each (common/event_queue.h).
+// FIFO lane at O(1) each (common/event_queue.h). Its handler is the port's arrival line (Arrival), the
+// one cache line of the port a frame's arrival touches.
 #pragma once
 
 #include "common/clock.h"
@@ -22,25 +23,19 @@ namespace panama {
 enum class Scheduler : uint8_t { strict_priority, deficit_round_robin };
 
 // The receiving end of one direction of a link: the forward interface of the receiver's target socket.
-// A frame (BEGIN_REQ) goes to the receiving node's receive() and is completed at once.
+// A frame (BEGIN_REQ) goes to the receiving node's receive() and is completed at once. A port whose
+// socket is bound to its own WireEnd (as Link binds them) and whose link has no faults delivers
+// straight from its arrival line instead (EgressPort::Arrival: the same call, without the interface's
+// indirection, and with what the event list's prefetch stages found).
 class WireEnd : public tlm::tlm_fw_transport_if<> {
  public:
   void connect(NetNode& node, uint32_t port) {
     node_ = &node;
     port_ = port;
-    prefetch_ = node.receive_prefetch();
   }
+  NetNode* node() const { return node_; }
+  uint32_t port() const { return port_; }
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& ph, sc_core::sc_time&) override;
-  // Loads ahead what the receiver's receive() will read for `gp` (EventHandler::prefetch_event).
-  void prefetch_receive(const tlm::tlm_generic_payload& gp, uint32_t len, int stage, uint32_t& state) const {
-    if (prefetch_) prefetch_(*node_, port_, gp, len, stage, state);
-  }
-  // What that prefetch left for the next frame this end receives, and its length (see
-  // NetNode::receive_routed).
-  void set_prefetch_state(uint32_t state, uint32_t len) {
-    state_ = state;
-    len_ = len;
-  }
   // Frames are messages, not memory: no blocking transport, DMI or debug access.
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) override {
     gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
@@ -50,9 +45,7 @@ class WireEnd : public tlm::tlm_fw_transport_if<> {
 
  private:
   NetNode* node_ = nullptr;
-  NetNode::ReceivePrefetch prefetch_ = nullptr;  // a plain function: calling it reads no line of the node
   uint32_t port_ = 0;
-  uint32_t state_ = 0, len_ = 0;
 };
 
 class EgressPort : public EventHandler {
@@ -85,17 +78,22 @@ class EgressPort : public EventHandler {
   Link& link() const { return link_; }
   WireEnd& wire_end() { return wire_end_; }
 
-  // The port's own events on the fabric's event list (no detour through the node).
+  // The port's counters (a snapshot: they are kept in the cache lines of the code that writes them).
+  PortCounters counters() const;
+  // Counted by the owner: an ECN mark on a frame queued here, a PFC PAUSE or RESUME sent from here.
+  void count_ecn_mark() { ++ecn_marked_; }
+  void count_pause_sent() { ++pause_sent_; }
+  void count_resume_sent() { ++resume_sent_; }
+
+  // The end of a frame's serialisation, a pause's expiry or a link coming up (kicks): the port's own
+  // events on the fabric's event list (no detour through the node).
   void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
-  // A delivery's record carries the frame length in the low half of its argument and the receiver's
-  // prefetch state in the high half.
   void prefetch_event(uint32_t kind, void* ptr, uint64_t& arg, int stage) override;
   // Loads the lines queueing a frame of class `tc` here touches (a switch calls it a record ahead).
   void prefetch_enqueue(uint8_t tc) const {
     __builtin_prefetch(this);
-    __builtin_prefetch(&counters);
+    __builtin_prefetch(&far_hot_);
     __builtin_prefetch(&cls_[tc]);
-    __builtin_prefetch(&counters.peak_queue_bytes);
   }
 
  private:
@@ -109,12 +107,15 @@ class EgressPort : public EventHandler {
   void start(const Entry& e, int tc);
   void schedule_kick(ps_t at);
   int pick();
+  // A delivery through the TLM interface (a link with faults, or a socket bound to something else).
   void deliver(tlm::tlm_generic_payload* gp, uint64_t arg);
 
   // Laid out by use, a cache line each: what starting a frame reads and writes (with the vtable
-  // pointer); the far end's interface; the delay, far end and per-frame counters; then the other
-  // counters, the link, the control queue, and one line per class. In a large fabric a port is
-  // rarely still cached when its next frame comes, so each line touched is a likely miss.
+  // pointer); the arrival line (the handler of the port's delivery records); the delay, the far end's
+  // hot state and the per-frame counters; then the cold state (other counters, the link, the control
+  // queue, the TLM interface) and one line per class. In a large fabric a port is rarely still cached
+  // when its next frame comes, so each line touched is a likely miss: a delivery touches one line of
+  // the port, queueing and starting a frame three (start, counters, class).
   NetNode& owner_;
   // The line is busy until this time. A frame that finishes with nothing queued behind it costs no
   // event: the next enqueue after busy_until_ starts at once, an earlier one schedules a kick for then.
@@ -135,25 +136,41 @@ class EgressPort : public EventHandler {
   enum : uint8_t { kBound = 1, kFaults = 2 };
   uint8_t link_state_ = 0;
 
-  // A delivery's line: the far end's receive interface (64 bytes: the vtable pointers of its four
-  // TLM interfaces, then the receiving node, its prefetch function, the port, and what the prefetch
-  // left for the frame). The event list loads it ahead of a record with the start line.
-  alignas(64) WireEnd wire_end_;
-  // Read by starting and delivering a frame, with the counters they write: one line (the per-frame
-  // counters come first in PortCounters). Copied from the Link when the first frame starts (tests and
-  // scenarios set fault windows after building the fabric, before it runs).
-  alignas(64) tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // what this port's socket is bound to: wire_end_
-  const void* far_hot_ = nullptr;  // the far end's hot_state(), loaded ahead of a delivery
+  // The arrival of a frame at the far end: the handler of this port's delivery records, and all a
+  // delivery on a fault-free link reads and writes, in one line: the receiving node and port, the
+  // node's prefetch function, and the far end's receive counters (kept by the sender, where the line
+  // is hot). A frame arrives straight through it (`direct`) when the port's socket is bound to its own
+  // WireEnd and the link has no faults; otherwise through the port's deliver() and the TLM interface.
+  class alignas(64) Arrival final : public EventHandler {
+   public:
+    void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
+    // The receiver's chain (NetNode::ReceivePrefetch); the record's argument carries the frame length
+    // in its low half and the receiver's prefetch state in its high half.
+    void prefetch_event(uint32_t kind, void* ptr, uint64_t& arg, int stage) override;
+    EgressPort* port = nullptr;
+    NetNode* node = nullptr;
+    NetNode::ReceivePrefetch prefetch = nullptr;  // a plain function: calling it reads no line of the node
+    uint64_t delivered_frames = 0, delivered_bytes = 0;  // received intact by the far end
+    uint32_t rx_port = 0;
+    bool direct = false;
+  };
+  Arrival arrival_;
+  // Read by starting a frame, with the counters it writes, and by queueing one (peak, ECN marks): one
+  // line. Copied from the Link when the first frame starts (tests and scenarios set fault windows
+  // after building the fabric, before it runs).
+  alignas(64) const void* far_hot_ = nullptr;  // the far end's hot_state(), loaded ahead of a delivery
   ps_t delay_ps_ = 0;
-
- public:
-  PortCounters counters;
-
- private:
-  Link& link_;
+  uint64_t tx_frames_ = 0, tx_bytes_ = 0;
+  ps_t busy_ps_ = 0;  // time spent serialising (utilisation = busy / elapsed)
+  uint64_t peak_queue_bytes_ = 0, ecn_marked_ = 0;
   double gbps_ = 0;
+
+  alignas(64) tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // what this port's socket is bound to
+  uint64_t pause_sent_ = 0, pause_received_ = 0, resume_sent_ = 0;
+  Link& link_;
   void bind();  // looks up the far end and copies the link's parameters
   RingQueue<Entry> control_;
+  WireEnd wire_end_;
   struct alignas(64) ClassState {  // one cache line per traffic class
     RingQueue<Entry> q;
     uint64_t bytes = 0;

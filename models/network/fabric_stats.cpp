@@ -15,7 +15,7 @@ nlohmann::json fabric_summary(const Fabric& f, ps_t elapsed, bool all_ports) {
   for (size_t s = 0; s < f.switches.size(); ++s) {
     const Switch& sw = *f.switches[s];
     for (uint32_t p = 0; p < sw.num_ports(); ++p) {
-      const PortCounters& c = sw.port(p).counters;
+      const PortCounters c = sw.port(p).counters();
       tx_bytes += c.tx_bytes;
       ecn += c.ecn_marked;
       pause_tx += c.pause_sent;
@@ -72,7 +72,7 @@ void QueueSampler::on_event(uint32_t, void*, uint64_t) {
     samples.push_back(ep.queue_packets(p.tc));
     if (csv_.is_open())
       csv_ << double(now) / 1e6 << ',' << f_.switches[p.sw]->basename() << ',' << p.port << ',' << int(p.tc) << ','
-           << ep.queue_bytes(p.tc) << ',' << ep.queue_packets(p.tc) << ',' << ep.counters.tx_bytes << '\n';
+           << ep.queue_bytes(p.tc) << ',' << ep.queue_packets(p.tc) << ',' << ep.counters().tx_bytes << '\n';
   }
   if (now + interval_ <= until_) f_.events.schedule(now + interval_, this, 0);
 }

@@ -27,12 +27,12 @@ uint32_t NetNode::add_port(Link* link) {
 
 uint64_t NetNode::rx_frames(uint32_t p) const {
   const Link& l = ports_[p]->link();
-  return l.peer_of(this).port(l.peer_port_of(this)).counters.delivered_frames;
+  return l.peer_of(this).port(l.peer_port_of(this)).counters().delivered_frames;
 }
 
 uint64_t NetNode::rx_bytes(uint32_t p) const {
   const Link& l = ports_[p]->link();
-  return l.peer_of(this).port(l.peer_port_of(this)).counters.delivered_bytes;
+  return l.peer_of(this).port(l.peer_port_of(this)).counters().delivered_bytes;
 }
 
 uint64_t NetNode::net_drops_total() const {

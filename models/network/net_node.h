@@ -46,7 +46,7 @@ struct NetContext {
   ps_t now() const { return events.now(); }
 };
 
-struct PortCounters {  // those written by starting and delivering a frame first (EgressPort's layout)
+struct PortCounters {  // a port's counters (EgressPort::counters())
   uint64_t tx_frames = 0, tx_bytes = 0;
   ps_t busy_ps = 0;  // time spent serialising (utilisation = busy / elapsed)
   uint64_t delivered_frames = 0, delivered_bytes = 0;  // received intact by the far end

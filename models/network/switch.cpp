@@ -79,12 +79,12 @@ void Switch::send_pfc(uint32_t p, uint8_t tc, bool on) {
   port(p).send_control(gp);
   if (on) {
     ++c_.pause_sent;
-    ++port(p).counters.pause_sent;
+    port(p).count_pause_sent();
     // Refresh the pause at half its lifetime for as long as the ingress stays above XON.
     ctx_.events.schedule(ctx_.now() + pause_duration(p) / 2, this, pfc_refresh, nullptr, (uint64_t(p) << 8) | tc);
   } else {
     ++c_.resume_sent;
-    ++port(p).counters.resume_sent;
+    port(p).count_resume_sent();
   }
 }
 
@@ -238,7 +238,7 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
   if (ecn_ && ep.queue_packets(tc) >= ecn_k_ && ecn != kEcnNotEct && ecn != kEcnCe) {
     set_ecn(frame, kEcnCe);
     ++c_.ecn_marked;
-    ++ep.counters.ecn_marked;
+    ep.count_ecn_mark();
   }
   used_ += bytes;
   if (used_ > c_.buffer_peak_bytes) c_.buffer_peak_bytes = used_;

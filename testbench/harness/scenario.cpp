@@ -129,8 +129,8 @@ class RunSampler : public EventHandler {
     for (auto& s : f_.switches)
       for (uint32_t p = 0; p < s->num_ports(); ++p) {
         const EgressPort& ep = s->port(p);
-        q_ << t << ',' << s->basename() << ',' << p << ',' << ep.total_bytes() << ',' << ep.counters.tx_bytes << ','
-           << ep.counters.ecn_marked << '\n';
+        q_ << t << ',' << s->basename() << ',' << p << ',' << ep.total_bytes() << ',' << ep.counters().tx_bytes << ','
+           << ep.counters().ecn_marked << '\n';
       }
     for (auto& j : jobs_)
       if (!j->workers().empty()) {
