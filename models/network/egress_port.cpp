@@ -61,6 +61,7 @@ PortCounters EgressPort::counters() const {
 void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag, uint32_t len) {
   ClassState& cs = cls_[tc];
   cs.q.push_back(Entry{gp, len, tag});
+  ++cs.queued;
   nonempty_ |= uint8_t(1u << tc);
   cs.bytes += len;
   total_bytes_ += len;
@@ -113,9 +114,12 @@ void EgressPort::on_event(uint32_t, void*, uint64_t) {
 
 // A kick (end of serialisation): the scheduler reads the classes with frames (stage 1), then their
 // head entries (stage 0; the record's hint has usually loaded the one it picks); starting the frame
-// writes the counters and reads the delay (stage 1).
+// writes the counters, reads the delay and calls the owner (stage 1).
 void EgressPort::prefetch_event(uint32_t, void*, uint64_t&, int stage) {
-  if (stage) __builtin_prefetch(&far_hot_);
+  if (stage) {
+    __builtin_prefetch(&far_hot_);
+    __builtin_prefetch(&owner_);  // its vtable pointer: starting a frame calls on_transmit()
+  }
   for (uint32_t m = nonempty_; m; m &= m - 1) {
     const ClassState& cs = cls_[size_t(__builtin_ctz(m))];
     __builtin_prefetch(stage ? static_cast<const void*>(&cs) : static_cast<const void*>(&cs.q.front()));

@@ -74,6 +74,12 @@ class EgressPort : public EventHandler {
   uint64_t queue_bytes(uint8_t tc) const { return cls_[tc].bytes; }
   uint64_t queue_packets(uint8_t tc) const { return cls_[tc].q.size(); }
   uint64_t total_bytes() const { return total_bytes_; }
+  // Frames queued here so far (all classes; control frames not included).
+  uint64_t frames_queued() const {
+    uint64_t n = 0;
+    for (const ClassState& cs : cls_) n += cs.queued;
+    return n;
+  }
   double gbps() const { return link_.params().gbps; }  // (the Link's, not the copy: callable before bind)
   Link& link() const { return link_; }
   WireEnd& wire_end() { return wire_end_; }
@@ -176,6 +182,7 @@ class EgressPort : public EventHandler {
     uint64_t bytes = 0;
     ps_t paused_until = 0;
     int64_t deficit = 0;
+    uint64_t queued = 0;  // frames queued so far
   };
   std::array<ClassState, kNumTc> cls_;
 };

@@ -3,6 +3,7 @@
 #include "common/config.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -30,9 +31,24 @@ void SwitchConfig::validate(const std::string& p) const {
 }
 
 Switch::Switch(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, const SwitchConfig& cfg)
-    : NetNode(name, ctx, id), capacity_(uint64_t(cfg.buffer_kib) * 1024), dt_alpha_(cfg.dt_alpha),
+    : NetNode(name, ctx, id), headroom_(uint64_t(cfg.buffer_kib) * 1024), min_headroom_(headroom_), dt_alpha_(cfg.dt_alpha),
       ecn_k_(cfg.ecn_k_packets), seed_(uint32_t(cfg.ecmp_seed) * 0x9E3779B1u + id), ecn_(cfg.ecn), pfc_(cfg.pfc),
-      xoff_bytes_(int64_t(cfg.pfc_xoff_kib) * 1024), xon_bytes_(int64_t(cfg.pfc_xon_kib) * 1024), cfg_(cfg) {}
+      capacity_(headroom_), xoff_bytes_(int64_t(cfg.pfc_xoff_kib) * 1024), xon_bytes_(int64_t(cfg.pfc_xon_kib) * 1024), cfg_(cfg) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (a class with virtual functions: GCC lays it out as declared)
+  static_assert(offsetof(Switch, pfc_) - offsetof(Switch, headroom_) < 64, "the forwarding state is not one line");
+#pragma GCC diagnostic pop
+}
+
+SwitchCounters Switch::counters() const {
+  SwitchCounters c = c_;
+  for (uint32_t p = 0; p < num_ports(); ++p) {
+    c.forwarded += port(p).frames_queued();
+    c.ecn_marked += port(p).counters().ecn_marked;
+  }
+  c.buffer_peak_bytes = capacity_ - min_headroom_;
+  return c;
+}
 
 void Switch::finalize_ports() {
   const Scheduler s = cfg_.scheduler == "drr" ? Scheduler::deficit_round_robin : Scheduler::strict_priority;
@@ -196,6 +212,7 @@ void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_gene
       __builtin_prefetch(reinterpret_cast<const char*>(&gp) + 24);  // receive() reads the data pointer and length
       return;
     }
+    __builtin_prefetch(&sw);  // the vtable pointer: the delivery calls receive_routed()
     __builtin_prefetch(&sw.route_table_[h]);
     __builtin_prefetch(sw.group_ports_table_);
     __builtin_prefetch(sw.port_table_);  // (16 ports a line pair)
@@ -225,11 +242,11 @@ void Switch::receive_routed(uint32_t p, tlm::tlm_generic_payload& gp, uint32_t s
 bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t in, uint32_t len) {
   EgressPort& ep = *port_table_[out];
   const uint64_t bytes = len;
-  if (used_ + bytes > capacity_) {
+  if (bytes > headroom_) {
     count_drop(tc == kTcLossless ? NetDrop::lossless_overflow : NetDrop::buffer_overflow);
     return false;
   }
-  if (tc != kTcLossless && double(ep.queue_bytes(tc) + bytes) > dt_alpha_ * double(capacity_ - used_)) {
+  if (tc != kTcLossless && double(ep.queue_bytes(tc) + bytes) > dt_alpha_ * double(headroom_)) {
     count_drop(NetDrop::buffer_overflow);
     return false;
   }
@@ -237,20 +254,18 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
   const uint8_t ecn = HeaderView(frame, len).ecn();
   if (ecn_ && ep.queue_packets(tc) >= ecn_k_ && ecn != kEcnNotEct && ecn != kEcnCe) {
     set_ecn(frame, kEcnCe);
-    ++c_.ecn_marked;
     ep.count_ecn_mark();
   }
-  used_ += bytes;
-  if (used_ > c_.buffer_peak_bytes) c_.buffer_peak_bytes = used_;
+  headroom_ -= bytes;
+  if (headroom_ < min_headroom_) min_headroom_ = headroom_;
   if (in != kInternalPort) account_ingress(in, tc, int64_t(bytes));
-  ++c_.forwarded;
   gp->acquire();
   ep.enqueue(gp, tc, in, len);  // the ingress port comes back in on_transmit
   return true;
 }
 
 void Switch::on_transmit(uint32_t, tlm::tlm_generic_payload&, uint8_t tc, uint32_t in, uint32_t bytes) {
-  used_ -= bytes;
+  headroom_ += bytes;
   if (in != kInternalPort) account_ingress(in, tc, -int64_t(bytes));
 }
 

@@ -76,11 +76,13 @@ class Switch : public NetNode {
   void receive_routed(uint32_t port, tlm::tlm_generic_payload& gp, uint32_t state, uint32_t len) override;
   void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t in_port, uint32_t len) override;
 
-  const void* hot_state() const override { return &capacity_; }
+  const void* hot_state() const override { return &headroom_; }
   ReceivePrefetch receive_prefetch() const override { return &Switch::prefetch_receive; }
   const SwitchConfig& config() const { return cfg_; }
-  const SwitchCounters& counters() const { return c_; }
-  uint64_t buffer_used() const { return used_; }
+  // The switch's counters (a snapshot: frames admitted and ECN marks are counted by the egress ports,
+  // in lines queueing a frame touches anyway, and summed here).
+  SwitchCounters counters() const;
+  uint64_t buffer_used() const { return capacity_ - headroom_; }
 
  protected:
   // Routes and queues a frame that entered on `port` (after any PSwitch accelerator). `known_out`: its
@@ -109,11 +111,12 @@ class Switch : public NetNode {
   uint32_t ecmp_port(const HeaderView& hv, uint32_t entry) const;
   ps_t pause_duration(uint32_t port) const;
 
-  // What forwarding reads on every frame, in one cache line (the line a delivery's hint loads a few
-  // records ahead): buffer use and limits, ECN, the ECMP seed, and copies of the tables' base pointers
-  // (refreshed whenever the tables change), so that routing a frame reads no other line of the switch.
-  alignas(64) uint64_t capacity_;
-  uint64_t used_ = 0;
+  // What forwarding reads and writes on every frame, in one cache line (the line a delivery's hint
+  // loads a few records ahead): the free buffer and its low-water mark (the peak use), the dynamic
+  // threshold, ECN, the ECMP seed, and copies of the tables' base pointers (refreshed whenever the
+  // tables change), so that routing and admitting a frame touch no other line of the switch.
+  alignas(64) uint64_t headroom_;      // free shared buffer: capacity - bytes queued
+  uint64_t min_headroom_;              // its lowest value so far (peak use = capacity - this)
   double dt_alpha_;
   const uint32_t* route_table_ = nullptr;        // route_.data()
   const uint16_t* group_ports_table_ = nullptr;  // group_ports_.data()
@@ -122,6 +125,7 @@ class Switch : public NetNode {
   uint32_t ecn_k_;
   uint32_t seed_;
   bool ecn_, pfc_;
+  uint64_t capacity_;                // shared buffer, bytes
   int64_t xoff_bytes_, xon_bytes_;  // PFC thresholds per ingress port
   // Unicast routes: host -> its equal-cost ports, a run of group_ports_ packed as first << 8 | count
   // (0: no route). Hosts with the same ports share a run (groups_, used while building).
