@@ -60,8 +60,24 @@ PortCounters EgressPort::counters() const {
 
 void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag, uint32_t len) {
   ClassState& cs = cls_[tc];
-  cs.q.push_back(Entry{gp, len, tag});
   ++cs.queued;
+  // An idle port (nothing queued or on the wire, bound, no faults) whose class is not paused starts
+  // the frame at once, leaving the state try_start() would leave after queueing it and taking it out
+  // again, without the round trip through the ring: the ring's tail line is usually cold, and reading
+  // the entry back waited for that line (a store that misses the cache does not forward to the load).
+  const ps_t now = owner_.ctx().now();
+  if (!(nonempty_ | uint8_t(control_pending_)) && now >= busy_until_ && link_state_ == kBound &&
+      cs.paused_until <= now) {
+    if (len > peak_queue_bytes_) peak_queue_bytes_ = len;  // (nothing else queued: total_bytes_ is 0)
+    if (sched_ == Scheduler::deficit_round_robin) {
+      // DRR's visit credits the class and the frame spends it; a class left empty keeps no credit.
+      drr_next_ = tc;
+      drr_credited_ = true;
+      cs.deficit = 0;
+    }
+    return start(Entry{gp, len, tag}, tc);
+  }
+  cs.q.push_back(Entry{gp, len, tag});
   nonempty_ |= uint8_t(1u << tc);
   cs.bytes += len;
   total_bytes_ += len;
@@ -178,7 +194,12 @@ int EgressPort::pick() {
       cs.deficit += quantum_;
     }
     const int64_t len = int64_t(cs.q.front().len + kEthWireOverheadBytes);
-    if (cs.deficit < len) cs.deficit += (len - cs.deficit + quantum_ - 1) / quantum_ * quantum_;
+    if (cs.deficit < len) {
+      // Visits until the deficit covers the frame: one when a quantum is at least the shortfall (the
+      // usual case: a quantum of an MTU frame), so the division is for quanta below a frame.
+      const int64_t need = len - cs.deficit;
+      cs.deficit += need <= int64_t(quantum_) ? int64_t(quantum_) : (need + quantum_ - 1) / quantum_ * quantum_;
+    }
     cs.deficit -= len;
     return c;
   }
