@@ -28,6 +28,14 @@ void Host::send_deferred(FrameBuilder* builder, uint64_t a, uint64_t b, uint64_t
 }
 
 void Host::enqueue_lossy(const Queued& e, uint64_t key) {
+  // No flow waiting and room in the NIC: the frame goes straight to the NIC, as feed_lossy() would
+  // take it from its queue at once (without writing it into the queue's ring and reading it back, a
+  // cold line whose read waited for the write).
+  if (fq_round_.empty() && nic_lossy_ < 2) {
+    ++nic_lossy_;
+    port(0).enqueue(e.builder ? e.builder->build_frame(e.a, e.b) : e.gp, kTcLossy);
+    return;
+  }
   if (key == FlatMap<uint32_t>::kEmpty) key ^= 1;  // reserved by the table; flows sharing a queue only share fairness
   bool fresh;
   const uint32_t slot = fq_slot_.emplace(key, uint32_t(fq_.size()), fresh);

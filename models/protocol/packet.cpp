@@ -60,6 +60,15 @@ void write_eth(uint8_t* b, const MacAddr& dst, const MacAddr& src) {
   store_be16(b + 12, kEtherTypeIpv4);
 }
 
+// The ones' complement of the ones' complement sum of `sum`'s 16-bit words (RFC 1071), for checksums
+// summed from the field values being written. Reading the header back instead waited, for a frame
+// built in a packet whose lines had left the cache, for those lines to arrive (a store that misses
+// does not forward to a later load of the same bytes).
+uint16_t fold_complement(uint64_t sum) {
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return uint16_t(~sum);
+}
+
 void write_ipv4(uint8_t* ip, size_t total_len, uint8_t tos, uint16_t id, uint8_t ttl, uint8_t proto, Ipv4Addr src,
                 Ipv4Addr dst) {
   ip[0] = 0x45;  // version 4, IHL 5: PANAMA packets carry no IP options
@@ -69,10 +78,12 @@ void write_ipv4(uint8_t* ip, size_t total_len, uint8_t tos, uint16_t id, uint8_t
   store_be16(ip + 6, 0x4000);  // DF: aggregation packets are never fragmented
   ip[8] = ttl;
   ip[9] = proto;
-  store_be16(ip + 10, 0);
   store_be32(ip + 12, src);
   store_be32(ip + 16, dst);
-  store_be16(ip + 10, ipv4_checksum(ip, kIpv4HeaderBytes));
+  // The header checksum from the words just written (the checksum field counts as zero).
+  const uint64_t sum = ((0x45u << 8) | tos) + uint16_t(total_len) + id + 0x4000u + ((uint32_t(ttl) << 8) | proto) +
+                       (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
+  store_be16(ip + 10, fold_complement(sum));
 }
 
 // UDP checksum 0 = "not computed", legal for UDP over IPv4 (RFC 768); the accelerator rewrites the payload
@@ -245,18 +256,18 @@ size_t encode_tcp(uint8_t* buf, size_t cap, const UdpAddressing& a, const TcpSeg
   t[12] = uint8_t((kTcpHeaderBytes / 4) << 4);
   t[13] = s.flags;
   store_be16(t + 14, s.window);
-  store_be16(t + 16, 0);
   store_be16(t + 18, 0);
   // The payload (and Ethernet padding) is zeros; a clean-tail buffer already holds them from zero_from on.
   const size_t payload_at = kIpOffset + kIpv4HeaderBytes + kTcpHeaderBytes;
   const size_t zero_end = std::min(frame_len, std::max(zero_from, payload_at));
   std::memset(buf + payload_at, 0, zero_end - payload_at);
-  // Checksum over pseudo-header + header; the zero payload adds nothing to a ones' complement sum.
-  uint32_t sum = (a.src_ip >> 16) + (a.src_ip & 0xffff) + (a.dst_ip >> 16) + (a.dst_ip & 0xffff) + kIpProtoTcp +
-                 uint32_t(kTcpHeaderBytes + payload_bytes);
-  for (size_t i = 0; i < kTcpHeaderBytes; i += 2) sum += load_be16(t + i);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  store_be16(t + 16, uint16_t(~sum));
+  // Checksum over pseudo-header + header, from the values written (see fold_complement; the checksum
+  // and urgent-pointer words count as zero); the zero payload adds nothing to a ones' complement sum.
+  const uint64_t sum = (a.src_ip >> 16) + (a.src_ip & 0xffff) + (a.dst_ip >> 16) + (a.dst_ip & 0xffff) + kIpProtoTcp +
+                       uint64_t(kTcpHeaderBytes + payload_bytes) + s.src_port + s.dst_port + (s.seq >> 16) +
+                       (s.seq & 0xffff) + (s.ack >> 16) + (s.ack & 0xffff) +
+                       ((uint32_t((kTcpHeaderBytes / 4) << 4) << 8) | s.flags) + s.window;
+  store_be16(t + 16, fold_complement(sum));
   return frame_len;
 }
 
