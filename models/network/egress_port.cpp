@@ -13,7 +13,8 @@ tlm::tlm_sync_enum WireEnd::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::t
   return tlm::TLM_COMPLETED;  // links are lossless at this layer: PFC, not TLM, pushes back
 }
 
-EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link) : owner_(owner), index_(index), link_(link) {
+EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link)
+    : owner_(owner), ctx_(owner.ctx()), index_(index), link_(link) {
   arrival_.port = this;
   // The layout the comments in the header describe: a line for starting a frame (with the vtable
   // pointer), the arrival line, the counters line, then the cold state; each class on a line of its own.
@@ -21,7 +22,7 @@ EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link) : owner_(owne
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (a class with virtual functions: GCC lays it out as declared)
   static_assert(offsetof(EgressPort, link_state_) < 64, "the start state spills out of the first line");
   static_assert(offsetof(EgressPort, arrival_) == 64 && sizeof(Arrival) == 64, "the arrival line is not one line");
-  static_assert(offsetof(EgressPort, far_hot_) == 128 && offsetof(EgressPort, gbps_) < 192,
+  static_assert(offsetof(EgressPort, far_hot_) == 128 && offsetof(EgressPort, quantum_) < 192,
                 "the counters line is not one line");
   static_assert(offsetof(EgressPort, cls_) % 64 == 0 && sizeof(ClassState) == 64, "a class is not one line");
 #pragma GCC diagnostic pop
@@ -51,7 +52,7 @@ PortCounters EgressPort::counters() const {
   c.delivered_frames = arrival_.delivered_frames;
   c.delivered_bytes = arrival_.delivered_bytes;
   c.peak_queue_bytes = peak_queue_bytes_;
-  c.ecn_marked = ecn_marked_;
+  for (const ClassState& cs : cls_) c.ecn_marked += cs.ecn_marked;
   c.pause_sent = pause_sent_;
   c.pause_received = pause_received_;
   c.resume_sent = resume_sent_;
@@ -65,7 +66,7 @@ void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag,
   // the frame at once, leaving the state try_start() would leave after queueing it and taking it out
   // again, without the round trip through the ring: the ring's tail line is usually cold, and reading
   // the entry back waited for that line (a store that misses the cache does not forward to the load).
-  const ps_t now = owner_.ctx().now();
+  const ps_t now = ctx_.now();
   if (!(nonempty_ | uint8_t(control_pending_)) && now >= busy_until_ && link_state_ == kBound &&
       cs.paused_until <= now) {
     if (len > peak_queue_bytes_) peak_queue_bytes_ = len;  // (nothing else queued: total_bytes_ is 0)
@@ -98,7 +99,7 @@ void EgressPort::apply_pfc(const PfcFrame& f) {
   for (uint8_t tc = 0; tc < kNumTc; ++tc) {
     if (!(f.class_enable & (1u << tc))) continue;
     if (f.quanta[tc] == 0) resume(tc);
-    else pause(tc, owner_.ctx().now() + serialization_ps(uint64_t(f.quanta[tc]) * 512, gbps()));
+    else pause(tc, ctx_.now() + serialization_ps(uint64_t(f.quanta[tc]) * 512, gbps()));
   }
 }
 
@@ -120,11 +121,11 @@ void EgressPort::schedule_kick(ps_t at) {
     const int c = sched_ == Scheduler::strict_priority ? 31 - __builtin_clz(nonempty_) : __builtin_ctz(nonempty_);
     hint = &cls_[size_t(c)].q.front();
   }
-  owner_.ctx().events.schedule(at, this, kick_event | EventQueue::kPrefetch, nullptr, 0, hint);
+  ctx_.events.schedule(at, this, kick_event | EventQueue::kPrefetch, nullptr, 0, hint);
 }
 
 void EgressPort::on_event(uint32_t, void*, uint64_t) {
-  if (owner_.ctx().now() >= kick_at_) kick_at_ = ~ps_t(0);
+  if (ctx_.now() >= kick_at_) kick_at_ = ~ps_t(0);
   try_start();
 }
 
@@ -163,7 +164,7 @@ void EgressPort::Arrival::prefetch_event(uint32_t, void* ptr, uint64_t& arg, int
 }
 
 int EgressPort::pick() {
-  const ps_t now = owner_.ctx().now();
+  const ps_t now = ctx_.now();
   if (sched_ == Scheduler::strict_priority) {
     for (uint32_t m = nonempty_; m;) {
       const int c = 31 - __builtin_clz(m);  // highest non-empty class first
@@ -237,7 +238,7 @@ int EgressPort::pick() {
 
 void EgressPort::try_start() {
   if (!control_pending_ && !nonempty_) return;
-  const ps_t now = owner_.ctx().now();
+  const ps_t now = ctx_.now();
   if (now < busy_until_) return schedule_kick(busy_until_);
   if (!(link_state_ & kBound)) bind();  // bound at elaboration; frames flow after it
   if ((link_state_ & kFaults) && !link_.up(now)) return schedule_kick(link_.next_up(now));
@@ -272,7 +273,7 @@ void EgressPort::try_start() {
 
 // Serialises `e` now: it arrives at the far end after its last bit plus the propagation delay.
 void EgressPort::start(const Entry& e, int tc) {
-  NetContext& ctx = owner_.ctx();
+  NetContext& ctx = ctx_;
   const ps_t now = ctx.now();
   if (e.len != ser_len_) {  // a port sends mostly one frame size (data one way, ACKs the other)
     ser_len_ = e.len;
@@ -296,10 +297,10 @@ void EgressPort::start(const Entry& e, int tc) {
 void EgressPort::deliver(tlm::tlm_generic_payload* gp, uint64_t arg) {
   const uint32_t len = uint32_t(arg);
   const bool faults = link_state_ & kFaults;
-  if (faults && !link_.up(owner_.ctx().now())) {
+  if (faults && !link_.up(ctx_.now())) {
     link_.peer_of(&owner_).count_drop(NetDrop::link_down);  // lost on the wire while the link was down
   } else if (faults && link_.params().corrupt_probability > 0 &&
-             std::uniform_real_distribution<double>(0.0, 1.0)(owner_.ctx().rng) < link_.params().corrupt_probability) {
+             std::uniform_real_distribution<double>(0.0, 1.0)(ctx_.rng) < link_.params().corrupt_probability) {
     link_.peer_of(&owner_).count_drop(NetDrop::corrupted);  // the receiver's FCS check fails
   } else {
     ++arrival_.delivered_frames;

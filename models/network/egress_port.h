@@ -69,7 +69,7 @@ class EgressPort : public EventHandler {
   void resume(uint8_t tc);
   // A PFC frame received from the far end: pause (for its quanta) or resume each class it names.
   void apply_pfc(const PfcFrame& f);
-  bool paused(uint8_t tc) const { return cls_[tc].paused_until > owner_.ctx().now(); }
+  bool paused(uint8_t tc) const { return cls_[tc].paused_until > ctx_.now(); }
 
   uint64_t queue_bytes(uint8_t tc) const { return cls_[tc].bytes; }
   uint64_t queue_packets(uint8_t tc) const { return cls_[tc].q.size(); }
@@ -86,8 +86,9 @@ class EgressPort : public EventHandler {
 
   // The port's counters (a snapshot: they are kept in the cache lines of the code that writes them).
   PortCounters counters() const;
-  // Counted by the owner: an ECN mark on a frame queued here, a PFC PAUSE or RESUME sent from here.
-  void count_ecn_mark() { ++ecn_marked_; }
+  // Counted by the owner: an ECN mark on a frame of class `tc` queued here, a PFC PAUSE or RESUME sent
+  // from here.
+  void count_ecn_mark(uint8_t tc) { ++cls_[tc].ecn_marked; }
   void count_pause_sent() { ++pause_sent_; }
   void count_resume_sent() { ++resume_sent_; }
 
@@ -123,14 +124,13 @@ class EgressPort : public EventHandler {
   // when its next frame comes, so each line touched is a likely miss: a delivery touches one line of
   // the port, queueing and starting a frame three (start, counters, class).
   NetNode& owner_;
+  NetContext& ctx_;  // the owner's (its time, event list and pool, without reading the owner's lines)
   // The line is busy until this time. A frame that finishes with nothing queued behind it costs no
   // event: the next enqueue after busy_until_ starts at once, an earlier one schedules a kick for then.
   ps_t busy_until_ = 0;
   ps_t kick_at_ = ~ps_t(0);  // earliest pending kick (end of serialisation, pause expiry, link up)
   uint64_t total_bytes_ = 0;
   ps_t ser_ps_ = 0;  // serialisation time of a frame of ser_len_ bytes (the last one sent)
-  uint32_t quantum_ = 1538;
-  uint32_t index_;
   uint16_t ser_len_ = 0xffff;  // (frames are at most 9014 bytes)
   uint8_t nonempty_ = 0;  // bit c set: class c has frames (the scheduler reads one byte, not eight queues)
   uint8_t drr_next_ = 0;
@@ -168,8 +168,10 @@ class EgressPort : public EventHandler {
   ps_t delay_ps_ = 0;
   uint64_t tx_frames_ = 0, tx_bytes_ = 0;
   ps_t busy_ps_ = 0;  // time spent serialising (utilisation = busy / elapsed)
-  uint64_t peak_queue_bytes_ = 0, ecn_marked_ = 0;
+  uint64_t peak_queue_bytes_ = 0;
   double gbps_ = 0;
+  uint32_t index_;
+  uint32_t quantum_ = 1538;  // DRR
 
   alignas(64) tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // what this port's socket is bound to
   uint64_t pause_sent_ = 0, pause_received_ = 0, resume_sent_ = 0;
@@ -182,7 +184,8 @@ class EgressPort : public EventHandler {
     uint64_t bytes = 0;
     ps_t paused_until = 0;
     int64_t deficit = 0;
-    uint64_t queued = 0;  // frames queued so far
+    uint64_t queued = 0;      // frames queued so far
+    uint64_t ecn_marked = 0;  // ECN marks on frames queued here (by the owner)
   };
   std::array<ClassState, kNumTc> cls_;
 };

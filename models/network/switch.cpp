@@ -254,7 +254,7 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
   const uint8_t ecn = HeaderView(frame, len).ecn();
   if (ecn_ && ep.queue_packets(tc) >= ecn_k_ && ecn != kEcnNotEct && ecn != kEcnCe) {
     set_ecn(frame, kEcnCe);
-    ep.count_ecn_mark();
+    ep.count_ecn_mark(tc);
   }
   headroom_ -= bytes;
   if (headroom_ < min_headroom_) min_headroom_ = headroom_;
