@@ -50,6 +50,7 @@ class EventQueue : public sc_core::sc_module {
     dont_initialize();
     heap_.reserve(1024);
     lanes_.reserve(kMaxLanes);
+    lane_last_.reserve(kMaxLanes);
   }
 
   // The current time of this event list: the time of the record being run (which runs ahead of the
@@ -76,10 +77,16 @@ class EventQueue : public sc_core::sc_module {
     ++pending_;
     if (win_n_ && at_ps < win_at(win_n_ - 1).t) return insert_ahead(Entry{at_ps, order, h, ptr, arg, hint, kind});
     const int li = lane_for(at_ps - now);
-    if (li >= 0 && (lanes_[size_t(li)].empty() || lanes_[size_t(li)].back().t <= at_ps)) {
+    // A lane takes the record if it keeps the lane in time order. The time of the lane's last record is
+    // kept beside the lanes (reading it from the ring's tail entry waited for that line: its store had
+    // often not reached the cache yet). An empty lane's last record ran by now, so it is no later.
+    if (li >= 0 && lane_last_[size_t(li)] <= at_ps) {
       RingQueue<Entry>& q = lanes_[size_t(li)];
       const bool was_empty = q.empty();
       q.push_back(Entry{at_ps, order, h, ptr, arg, hint, kind});
+      lane_last_[size_t(li)] = at_ps;
+      // Claim the line a few records on for writing now, so that later pushes do not wait for it.
+      q.prefetch_tail(kLaneWriteAhead);
       if (was_empty) {
         lheap_.push_back(make_key(at_ps, order) | uint32_t(li));  // the lane's index in the slot bits
         sift_up(lheap_, lheap_.size() - 1);
@@ -146,6 +153,7 @@ class EventQueue : public sc_core::sc_module {
   static constexpr size_t kDeltaSlots = 512;
   static constexpr size_t kProbe = 8;
   static constexpr size_t kLaneLookahead = 16;
+  static constexpr uint32_t kLaneWriteAhead = 8;  // records (of 56 bytes) ahead of a lane's tail
   struct DeltaSlot {
     ps_t delta = ~ps_t(0);  // ~0: free
     uint32_t count = 0;
@@ -165,6 +173,7 @@ class EventQueue : public sc_core::sc_module {
         if (++s.count >= kLaneThreshold && lanes_.size() < kMaxLanes) {
           s.lane = int32_t(lanes_.size());
           lanes_.emplace_back();
+          lane_last_.push_back(0);
           return s.lane;
         }
         return -1;
@@ -443,6 +452,7 @@ class EventQueue : public sc_core::sc_module {
   std::vector<Record> records_;
   std::vector<uint32_t> free_slots_;
   std::vector<RingQueue<Entry>> lanes_;
+  std::vector<ps_t> lane_last_;  // time of each lane's last record
   std::vector<Key> lheap_;
   Entry win_[kWindow];
   size_t win_head_ = 0, win_n_ = 0;

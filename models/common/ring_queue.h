@@ -27,6 +27,11 @@ class RingQueue {
     push_back(T(std::forward<A>(a)...));
   }
   void pop_front() { ++head_; }
+  // Loads for writing the slot `n` places past the tail (where a later push_back writes; with a smaller
+  // capacity, some slot of the ring: harmless).
+  void prefetch_tail(uint32_t n) const {
+    if (buf_) __builtin_prefetch(&buf_[(tail_ + n) & mask_], 1);
+  }
   // The i-th element from the front (i < size()).
   T& at(size_t i) { return buf_[(head_ + uint32_t(i)) & mask_]; }
 

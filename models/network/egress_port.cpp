@@ -79,6 +79,7 @@ void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag,
     return start(Entry{gp, len, tag}, tc);
   }
   cs.q.push_back(Entry{gp, len, tag});
+  cs.q.prefetch_tail(4);  // the next line of the ring, for the frames queued after this one
   nonempty_ |= uint8_t(1u << tc);
   cs.bytes += len;
   total_bytes_ += len;
