@@ -496,11 +496,23 @@ BOOST_AUTO_TEST_CASE(lossy_incast_without_pfc_drops_with_a_reason) {
     sc_core::sc_start();
     uint64_t sent = 0;
     for (auto& s : src) sent += s->sent();
-    return json{{"sent", sent}, {"delivered", sink.frames}, {"drops", fabric_drops(f)}};
+    const SwitchCounters c = f.switches[0]->counters();
+    return json{{"sent", sent}, {"delivered", sink.frames}, {"drops", fabric_drops(f)}, {"forwarded", c.forwarded},
+                {"peak", c.buffer_peak_bytes}, {"used_at_end", f.switches[0]->buffer_used()}};
   });
   BOOST_TEST(j["drops"]["buffer_overflow"].get<uint64_t>() > 0u);
   BOOST_TEST(j["drops"]["lossless_overflow"].get<uint64_t>() == 0u);
   BOOST_TEST(j["sent"].get<uint64_t>() == j["delivered"].get<uint64_t>() + j["drops"]["total"].get<uint64_t>());
+  // Every admitted frame leaves through the one switch: admitted = delivered, and the buffer is empty
+  // once the run ends.
+  BOOST_TEST(j["forwarded"].get<uint64_t>() == j["delivered"].get<uint64_t>());
+  BOOST_TEST(j["used_at_end"].get<uint64_t>() == 0u);
+  // One congested queue under the dynamic threshold (alpha = 1): a frame of b bytes is admitted while
+  // q + b <= C - q, so the queue (all the buffer in use) peaks within half a frame of C / 2:
+  // C / 2 - b < peak <= (C + b) / 2, C = 1 MiB, b = 1514 B.
+  const uint64_t peak = j["peak"].get<uint64_t>();
+  BOOST_TEST(peak > 1048576u / 2 - 1514u);
+  BOOST_TEST(peak <= (1048576u + 1514u) / 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
