@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 namespace panama {
@@ -71,11 +72,12 @@ class EventQueue : public sc_core::sc_module {
   // ahead, while the event before it runs).
   void schedule(ps_t at_ps, EventHandler* h, uint32_t kind, void* ptr = nullptr, uint64_t arg = 0,
                 const void* hint = nullptr) {
+    if ((kind & ~kPrefetch) >> kKindBits) throw std::invalid_argument("EventQueue: a record's kind must be below 2^23");
     const ps_t now = this->now();
     if (at_ps < now) at_ps = now;
     const uint64_t order = next_seq_++ << kSlotBits;
     ++pending_;
-    if (win_n_ && at_ps < win_at(win_n_ - 1).t) return insert_ahead(Entry{at_ps, order, h, ptr, arg, hint, kind});
+    if (win_n_ && at_ps < win_at(win_n_ - 1).t) return insert_ahead(make_entry(at_ps, order, h, ptr, arg, hint, kind));
     const int li = lane_for(at_ps - now);
     // A lane takes the record if it keeps the lane in time order. The time of the lane's last record is
     // kept beside the lanes (reading it from the ring's tail entry waited for that line: its store had
@@ -83,7 +85,7 @@ class EventQueue : public sc_core::sc_module {
     if (li >= 0 && lane_last_[size_t(li)] <= at_ps) {
       RingQueue<Entry>& q = lanes_[size_t(li)];
       const bool was_empty = q.empty();
-      q.push_back(Entry{at_ps, order, h, ptr, arg, hint, kind});
+      q.push_back(make_entry(at_ps, order, h, ptr, arg, hint, kind));
       lane_last_[size_t(li)] = at_ps;
       // Claim the line a few records on for writing now, so that later pushes do not wait for it.
       q.prefetch_tail(kLaneWriteAhead);
@@ -108,7 +110,8 @@ class EventQueue : public sc_core::sc_module {
   size_t pending() const { return pending_; }
   uint64_t executed() const { return executed_; }
   size_t lanes() const { return lanes_.size(); }
-  // Or'ed into a record's kind: the handler's prefetch_event is called for it before it runs.
+  // Or'ed into a record's kind: the handler's prefetch_event is called for it before it runs. (Kinds
+  // themselves are below 2^23: see Entry.)
   static constexpr uint32_t kPrefetch = 0x80000000u;
 
  private:
@@ -129,15 +132,28 @@ class EventQueue : public sc_core::sc_module {
     const void* hint;
     uint32_t kind;
   };
-  struct Entry {  // a lane's record, with its own key
+  // A lane's (and the window's) record, with its own key: 48 bytes. The insertion order leaves the low
+  // kSlotBits free (heap keys put a slab index there), so the kind rides in them: its low 23 bits and
+  // kPrefetch as bit 23 (56 bytes with a field of its own: a seventh of every lane's writes and reads).
+  static constexpr uint64_t kSlotMask = (uint64_t(1) << kSlotBits) - 1;
+  static constexpr uint32_t kKindBits = kSlotBits - 1;
+  struct Entry {
     ps_t t;
-    uint64_t order;
+    uint64_t order_kind;
     EventHandler* h;
     void* ptr;
     uint64_t arg;
     const void* hint;
-    uint32_t kind;
+    uint64_t order() const { return order_kind & ~kSlotMask; }
+    uint32_t kind() const {
+      return uint32_t(order_kind & ((uint64_t(1) << kKindBits) - 1)) | ((order_kind >> kKindBits & 1) ? kPrefetch : 0);
+    }
+    bool prefetch_stages() const { return order_kind >> kKindBits & 1; }
   };
+  static Entry make_entry(ps_t t, uint64_t order, EventHandler* h, void* ptr, uint64_t arg, const void* hint,
+                          uint32_t kind) {
+    return Entry{t, order | (kind & ~kPrefetch) | (kind & kPrefetch ? uint64_t(1) << kKindBits : 0), h, ptr, arg, hint};
+  }
 
   // Lanes are made for delays that recur often: a table counts delays (evicting rarely seen ones), the
   // counts halve every kDecayPeriod schedules, and a delay whose count reaches kLaneThreshold gets a
@@ -224,7 +240,7 @@ class EventQueue : public sc_core::sc_module {
     // track: load the entries a few pops ahead (written ~10^4 events ago, usually out of L2 by now).
     if (q.size() > kLaneLookahead) __builtin_prefetch(&q.at(kLaneLookahead));
     if (!q.empty()) {
-      lane_heap_sift_down(make_key(q.front().t, q.front().order) | lane);
+      lane_heap_sift_down(make_key(q.front().t, q.front().order()) | lane);
     } else {
       const Key last = lheap_.back();
       lheap_.pop_back();
@@ -266,7 +282,7 @@ class EventQueue : public sc_core::sc_module {
         if (key_time(lheap_[0]) > limit) break;
         current_ = key_time(lheap_[0]);
         const Entry& e = lanes_[key_slot(lheap_[0])].front();
-        r = Record{e.h, e.ptr, e.arg, e.hint, e.kind};
+        r = Record{e.h, e.ptr, e.arg, e.hint, e.kind()};
         lane_pop();
       } else {
         if (heap_.empty() || key_time(heap_[0]) > limit) break;
@@ -302,7 +318,7 @@ class EventQueue : public sc_core::sc_module {
       const Entry& r = win_[win_head_];
       const ps_t t = r.t;
       EventHandler* const h = r.h;
-      const uint32_t kind = r.kind & ~kPrefetch;
+      const uint32_t kind = r.kind() & ~kPrefetch;
       void* const ptr = r.ptr;
       const uint64_t arg = r.arg;
       win_head_ = (win_head_ + 1) & (kWindow - 1);
@@ -314,11 +330,11 @@ class EventQueue : public sc_core::sc_module {
       // then the route they select, then the egress port it names), one stage per position.
       if (win_n_ > kStage1Ahead) {
         Entry& e = win_at(kStage1Ahead);
-        if (e.kind & kPrefetch) e.h->prefetch_event(e.kind & ~kPrefetch, e.ptr, e.arg, 1);
+        if (e.prefetch_stages()) e.h->prefetch_event(e.kind() & ~kPrefetch, e.ptr, e.arg, 1);
       }
       if (win_n_ > kStage0Ahead) {
         Entry& e = win_at(kStage0Ahead);
-        if (e.kind & kPrefetch) e.h->prefetch_event(e.kind & ~kPrefetch, e.ptr, e.arg, 0);
+        if (e.prefetch_stages()) e.h->prefetch_event(e.kind() & ~kPrefetch, e.ptr, e.arg, 0);
       }
       h->on_event(kind, ptr, arg);
     }
@@ -359,7 +375,7 @@ class EventQueue : public sc_core::sc_module {
       pop_top();
       const uint32_t slot = key_slot(k);
       const Record& rec = records_[slot];
-      e = Entry{key_time(k), uint64_t(k) & ~uint64_t((1u << kSlotBits) - 1), rec.h, rec.ptr, rec.arg, rec.hint, rec.kind};
+      e = make_entry(key_time(k), uint64_t(k) & ~kSlotMask, rec.h, rec.ptr, rec.arg, rec.hint, rec.kind);
       free_slots_.push_back(slot);
     }
     ++win_n_;
@@ -370,7 +386,7 @@ class EventQueue : public sc_core::sc_module {
     if (e.ptr) {
       // The second line: a pooled payload's reference count and the frame's headers. A record with
       // prefetch stages loads the first (data pointer and length) itself, only where it is read.
-      if (!(e.kind & kPrefetch)) __builtin_prefetch(static_cast<const char*>(e.ptr) + 24);
+      if (!e.prefetch_stages()) __builtin_prefetch(static_cast<const char*>(e.ptr) + 24);
       __builtin_prefetch(static_cast<const char*>(e.ptr) + 160);
     }
     return true;
@@ -381,7 +397,7 @@ class EventQueue : public sc_core::sc_module {
   void insert_ahead(const Entry& e) {
     if (win_n_ == kWindow) {
       const Entry& last = win_at(kWindow - 1);
-      push_heap_record(last.t, last.order, Record{last.h, last.ptr, last.arg, last.hint, last.kind});
+      push_heap_record(last.t, last.order(), Record{last.h, last.ptr, last.arg, last.hint, last.kind()});
       --win_n_;
     }
     if (e.hint) __builtin_prefetch(e.hint);
