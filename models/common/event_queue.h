@@ -169,7 +169,7 @@ class EventQueue : public sc_core::sc_module {
   static constexpr size_t kDeltaSlots = 512;
   static constexpr size_t kProbe = 8;
   static constexpr size_t kLaneLookahead = 16;
-  static constexpr uint32_t kLaneWriteAhead = 8;  // records (of 56 bytes) ahead of a lane's tail
+  static constexpr uint32_t kLaneWriteAhead = 8;  // records (of 48 bytes) ahead of a lane's tail
   struct DeltaSlot {
     ps_t delta = ~ps_t(0);  // ~0: free
     uint32_t count = 0;
