@@ -280,6 +280,59 @@ BOOST_AUTO_TEST_CASE(single_flow_on_an_idle_path_completes_in_the_ideal_time) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(late_segments_of_a_finished_flow_are_stray_at_both_ends) {
+  // A stack remembers the flow it found last (DctcpStack::lookup, checked before its table). A flow that
+  // finishes leaves both tables and that memory, so a late duplicate of its data reaching the receiver,
+  // or of its last ACK reaching the sender, is counted as stray and answered by nothing. (Were the
+  // memory kept, the receiver would ACK the duplicate: acks_sent would grow and stray stay 0.)
+  const json j = run_isolated([] {
+    TopologyConfig t = dumbbell(1);
+    t.fabric_delay_ns = 1000;
+    Fabric fabric("fabric", t);
+    DctcpTransport tcp(fabric, DctcpConfig{});
+    tcp.start_flow(*fabric.hosts[0], *fabric.hosts[1], 14600, 0);
+    sc_core::sc_start();
+    const DctcpFlow& f = tcp.flow(0);
+    const DctcpStackCounters tx0 = tcp.stack(0).counters(), rx0 = tcp.stack(1).counters();
+    auto inject = [&](Host& to, const UdpAddressing& a, const TcpSegment& seg, size_t payload) {
+      tlm::tlm_generic_payload* gp = fabric.ctx.pool.allocate(1514);
+      gp->set_data_length(uint32_t(encode_tcp(gp->get_data_ptr(), 1514, a, seg, payload)));
+      const DecodedPacket d = decode(gp->get_data_ptr(), gp->get_data_length());
+      tcp.stack(to.index()).on_packet(to, *gp, d);
+      gp->release();
+    };
+    TcpSegment data;
+    data.src_port = f.sport;
+    data.dst_port = f.dport;
+    data.flags = kTcpAck | kTcpPsh;
+    inject(*fabric.hosts[1], f.data_addr, data, 1460);  // the first segment again
+    TcpSegment ack;
+    ack.src_port = f.dport;
+    ack.dst_port = f.sport;
+    ack.ack = 14600;
+    ack.flags = kTcpAck;
+    inject(*fabric.hosts[0], f.ack_addr, ack, 0);  // the last ACK again
+    const DctcpStackCounters tx1 = tcp.stack(0).counters(), rx1 = tcp.stack(1).counters();
+    return json{{"done", f.rec.done},
+                {"rx_stray", rx1.stray - rx0.stray},
+                {"rx_data", rx1.data_received - rx0.data_received},
+                {"rx_acks_sent", rx1.acks_sent - rx0.acks_sent},
+                {"tx_stray", tx1.stray - tx0.stray},
+                {"tx_acks", tx1.acks_received - tx0.acks_received},
+                {"tx_data_sent", tx1.data_sent - tx0.data_sent},
+                {"segments_sent", f.rec.segments_sent}};
+  });
+  BOOST_TEST_MESSAGE("late segments: " << j.dump());
+  BOOST_TEST(j["done"].get<bool>());
+  BOOST_TEST(j["segments_sent"].get<uint64_t>() == 10u);  // 14,600 B = 10 segments of 1460, none again
+  BOOST_TEST(j["rx_data"].get<uint64_t>() == 1u);
+  BOOST_TEST(j["rx_stray"].get<uint64_t>() == 1u);
+  BOOST_TEST(j["rx_acks_sent"].get<uint64_t>() == 0u);
+  BOOST_TEST(j["tx_acks"].get<uint64_t>() == 1u);
+  BOOST_TEST(j["tx_stray"].get<uint64_t>() == 1u);
+  BOOST_TEST(j["tx_data_sent"].get<uint64_t>() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(segments_are_conserved_through_drops_and_retransmissions) {
   // Incast: 8 senders x initial window 10 = 80 segments (123 KB) burst into one 10 Gbps port of a switch with
   // a 64 KiB buffer: drops are certain. Every frame a stack sends is either received by a stack or dropped

@@ -4,6 +4,7 @@
 #include "network/topology.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cmath>
 #include <stdexcept>
 
@@ -62,35 +63,52 @@ uint16_t DctcpStack::allocate_port(Ipv4Addr remote) {
   throw std::runtime_error(std::string(host_.name()) + ": no free TCP port towards one destination");
 }
 
-// The flow-table slot on_packet probes first (the flow itself is read from it, too late to load ahead).
+// What on_packet reads first: the flow, when it is the one the stack found last (its lines: those the
+// receiver's or the sender's path reads), else the flow-table slot where the lookup starts.
 void DctcpStack::prefetch_packet(const uint8_t* frame, size_t len) const {
   const HeaderView hv(frame, len);
   if (!hv.ipv4() || !hv.ip_header_valid() || hv.protocol() != kIpProtoTcp || !hv.has_ports()) return;
   const uint16_t dport = hv.dst_port();
-  (dport == kServerPort ? receivers_ : senders_).prefetch(key(hv.src_ip(), dport, hv.src_port()));
+  const uint64_t k = key(hv.src_ip(), dport, hv.src_port());
+  const bool rx = dport == kServerPort;
+  const Recent& r = rx ? recent_rx_ : recent_tx_;
+  if (r.key != k) return (rx ? receivers_ : senders_).prefetch(k);
+  const char* f = reinterpret_cast<const char*>(rx ? static_cast<const void*>(r.flow) : &r.flow->rec);
+  const size_t lines = rx ? DctcpFlow::kReceiverLines : DctcpFlow::kSenderLines;
+  for (size_t i = 0; i < lines; ++i) __builtin_prefetch(f + 64 * i);
 }
+
+// The lines prefetch_packet loads hold what each side reads.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (std::map inside: GCC lays the struct out as declared)
+static_assert(offsetof(DctcpFlow, ce_state) < 64 * DctcpFlow::kReceiverLines, "receiver fields beyond its lines");
+static_assert(offsetof(DctcpFlow, rec) == 64 * DctcpFlow::kReceiverLines, "sender lines start with the record");
+static_assert(offsetof(DctcpFlow, rto_event_pending) < 64 * (DctcpFlow::kReceiverLines + DctcpFlow::kSenderLines),
+              "sender fields beyond its lines");
+#pragma GCC diagnostic pop
 
 void DctcpStack::on_packet(Host& host, tlm::tlm_generic_payload& gp, const DecodedPacket& d) {
   if (d.ip_proto != kIpProtoTcp) {
     if (fallback_) fallback_->on_packet(host, gp, d);
     return;
   }
+  const uint64_t k = key(d.src_ip, d.tcp.dst_port, d.tcp.src_port);
   if (d.tcp.dst_port == kServerPort) {  // data for a flow this host receives
     ++c_.data_received;
-    DctcpFlow* const* f = receivers_.find(key(d.src_ip, d.tcp.dst_port, d.tcp.src_port));
+    DctcpFlow* f = lookup(receivers_, recent_rx_, k);
     if (!f) {
       ++c_.stray;
       return;
     }
-    t_.on_data(**f, d);
+    t_.on_data(*f, d);
   } else {  // ACK for a flow this host sends
     ++c_.acks_received;
-    DctcpFlow* const* f = senders_.find(key(d.src_ip, d.tcp.dst_port, d.tcp.src_port));
+    DctcpFlow* f = lookup(senders_, recent_tx_, k);
     if (!f) {
       ++c_.stray;
       return;
     }
-    t_.on_ack(**f, d);
+    t_.on_ack(*f, d);
   }
 }
 
@@ -161,7 +179,12 @@ void DctcpTransport::begin(DctcpFlow& f) {
   s.senders_[DctcpStack::key(f.dst->ip(), f.sport, f.dport)] = &f;
   r.receivers_[DctcpStack::key(f.src->ip(), f.dport, f.sport)] = &f;
   f.data_addr = addressing(*f.src, *f.dst, cfg_.ecn);
+  f.data_addr.src_port = f.sport;
+  f.data_addr.dst_port = f.dport;
   f.ack_addr = addressing(*f.dst, *f.src, false);
+  f.ack_addr.src_port = f.dport;
+  f.ack_addr.dst_port = f.sport;
+  f.rcv_end = f.rec.bytes;
   f.started = true;
   f.cwnd = double(cfg_.init_cwnd) * cfg_.mss;
   f.ssthresh = double(cfg_.max_cwnd) * cfg_.mss;
@@ -204,7 +227,7 @@ void DctcpTransport::send_segment(DctcpFlow& f, uint64_t offset, bool retransmit
     f.rtt_start = fabric_.ctx.now();
   }
   f.src->send_deferred(this, reinterpret_cast<uint64_t>(&f), packed,
-                       Host::fq_key_of(f.dst->ip(), kIpProtoTcp, f.sport, f.dport));
+                       Host::fq_key_of(f.data_addr.dst_ip, kIpProtoTcp, f.data_addr.src_port, f.data_addr.dst_port));
 }
 
 tlm::tlm_generic_payload* DctcpTransport::build_frame(uint64_t flow, uint64_t packed) {
@@ -212,8 +235,8 @@ tlm::tlm_generic_payload* DctcpTransport::build_frame(uint64_t flow, uint64_t pa
   const uint64_t offset = packed & ((uint64_t(1) << 40) - 1);
   const size_t len = size_t((packed >> 40) & 0xffff);
   TcpSegment seg;
-  seg.src_port = f.sport;
-  seg.dst_port = f.dport;
+  seg.src_port = f.data_addr.src_port;  // (the sender's lines hold the addressing, not sport/dport)
+  seg.dst_port = f.data_addr.dst_port;
   seg.seq = uint32_t(offset);
   seg.flags = uint8_t(packed >> 56);
   const size_t frame = std::max(kEthHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes + len, kEthMinFrameBytes);
@@ -225,8 +248,8 @@ tlm::tlm_generic_payload* DctcpTransport::build_frame(uint64_t flow, uint64_t pa
 
 void DctcpTransport::send_ack(DctcpFlow& f, uint64_t ack, bool ece) {
   TcpSegment seg;
-  seg.src_port = f.dport;
-  seg.dst_port = f.sport;
+  seg.src_port = f.ack_addr.src_port;  // (the receiver's lines hold the addressing, not sport/dport)
+  seg.dst_port = f.ack_addr.dst_port;
   seg.ack = uint32_t(ack);
   seg.flags = uint8_t(kTcpAck | (ece ? kTcpEce : 0));
   tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate(kEthMinFrameBytes);
@@ -387,7 +410,7 @@ void DctcpTransport::on_data(DctcpFlow& f, const DecodedPacket& d) {
       f.rcv_nxt = std::max(f.rcv_nxt, f.ooo.begin()->second);
       f.ooo.erase(f.ooo.begin());
     }
-    if (f.rcv_nxt >= f.rec.bytes) f.last_byte_rx_ps = now;
+    if (f.rcv_nxt >= f.rcv_end) f.last_byte_rx_ps = now;
   } else {
     uint64_t& e = f.ooo[start];
     e = std::max(e, end);
@@ -404,7 +427,7 @@ void DctcpTransport::on_data(DctcpFlow& f, const DecodedPacket& d) {
   // (the FIN a real sender would set there is ACKed at once).
   const bool filled_hole = in_order && f.rcv_nxt > end;
   if (!in_order || filled_hole || !f.ooo.empty() || f.unacked_segments >= cfg_.delayed_ack_segments ||
-      f.rcv_nxt >= f.rec.bytes) {
+      f.rcv_nxt >= f.rcv_end) {
     send_ack(f, f.rcv_nxt, f.ce_state);
   } else if (f.unacked_segments == 1) {
     fabric_.events.schedule(now + delack_ps_, this, ev_delack, &f, ++f.delack_gen);
@@ -416,8 +439,10 @@ void DctcpTransport::finish(DctcpFlow& f) {
   f.rec.finish_ps = fabric_.ctx.now();
   f.rto_deadline = 0;
   ++completed_;
-  stack_of(*f.src).senders_.erase(DctcpStack::key(f.dst->ip(), f.sport, f.dport));
-  stack_of(*f.dst).receivers_.erase(DctcpStack::key(f.src->ip(), f.dport, f.sport));
+  DctcpStack& s = stack_of(*f.src);
+  DctcpStack& r = stack_of(*f.dst);
+  DctcpStack::forget(s.senders_, s.recent_tx_, DctcpStack::key(f.dst->ip(), f.sport, f.dport));
+  DctcpStack::forget(r.receivers_, r.recent_rx_, DctcpStack::key(f.src->ip(), f.dport, f.sport));
   for (FlowObserver* o : observers_) o->on_flow_complete(f.rec);
 }
 

@@ -79,27 +79,30 @@ struct FlowRecord {
 };
 
 // Per-flow state of both ends (the model keeps them together; each end reads only its own fields).
-struct DctcpFlow {
-  FlowRecord rec;
-  Host* src = nullptr;
+// Laid out by who reads what for each packet: the receiver's fields fill the first two lines, the
+// sender's the next five, so a host loads only its side's lines a record ahead (DctcpStack::prefetch_packet).
+struct alignas(64) DctcpFlow {
+  // Receiver: what on_data and send_ack read for every data segment.
+  UdpAddressing ack_addr;           // the ACKs' addresses and ports (made when the flow begins)
+  uint64_t rcv_nxt = 0;
+  uint64_t rcv_end = 0;             // = rec.bytes, kept here for the receiver
+  uint64_t delack_gen = 0;
   Host* dst = nullptr;
-  uint16_t sport = 0, dport = 0;
-  bool started = false;
-  // Both directions' addresses, made when the flow begins: building a segment or an ACK then reads
-  // neither host (one of the two is usually not in the cache).
-  UdpAddressing data_addr, ack_addr;
+  std::map<uint64_t, uint64_t> ooo;  // out-of-order segments: start -> end
+  uint32_t unacked_segments = 0;
+  bool ce_state = false;
 
-  // Sender, in byte offsets from the flow's first byte (sequence number = offset mod 2^32).
+  // Sender: on_ack, try_send, send_segment, arm_rto and build_frame; byte offsets from the flow's first
+  // byte (sequence number = offset mod 2^32).
+  alignas(64) FlowRecord rec;
+  Host* src = nullptr;
+  UdpAddressing data_addr;          // the data segments' addresses and ports
   uint64_t snd_una = 0, snd_nxt = 0, snd_max = 0;
   double cwnd = 0, ssthresh = 0;    // bytes
   double alpha = 0;
   uint64_t win_end = 0, win_acked = 0, win_ece = 0;  // DCTCP observation window
   uint64_t cwr_end = 0;             // no further cut until snd_una reaches this
-  bool send_cwr = false;
-  uint32_t dupacks = 0;
-  bool in_recovery = false;
   uint64_t recover = 0;
-  bool rtt_timing = false;
   uint64_t rtt_seq = 0;
   ps_t rtt_start = 0;
   double srtt_ps = 0, rttvar_ps = 0;
@@ -107,15 +110,18 @@ struct DctcpFlow {
   ps_t rto_deadline = 0;            // 0: disarmed
   ps_t rto_event_at = 0;
   uint64_t rto_gen = 0;
+  uint32_t dupacks = 0;
+  bool send_cwr = false;
+  bool in_recovery = false;
+  bool rtt_timing = false;
   bool rto_event_pending = false;
 
-  // Receiver.
-  uint64_t rcv_nxt = 0;
-  std::map<uint64_t, uint64_t> ooo;  // out-of-order segments: start -> end
-  bool ce_state = false;
-  uint32_t unacked_segments = 0;
-  uint64_t delack_gen = 0;
+  // Read once per flow.
+  uint16_t sport = 0, dport = 0;
+  bool started = false;
   ps_t last_byte_rx_ps = 0;
+
+  static constexpr size_t kReceiverLines = 2, kSenderLines = 5;
 };
 
 class DctcpTransport;
@@ -151,7 +157,27 @@ class DctcpStack : public HostReceiver {
     return (uint64_t(remote) << 32) | (uint64_t(local_port) << 16) | remote_port;
   }
   uint16_t allocate_port(Ipv4Addr remote);
+  // The flow a table found last. Most segments (and ACKs) a host receives belong to the same flow as
+  // the one before, so it is checked before the table; prefetch_packet reads it a record ahead and,
+  // when it matches, loads the flow's lines instead of the table's slot.
+  struct Recent {
+    uint64_t key = FlatMap<DctcpFlow*>::kEmpty;
+    DctcpFlow* flow = nullptr;
+  };
+  static DctcpFlow* lookup(FlatMap<DctcpFlow*>& table, Recent& recent, uint64_t k) {
+    if (recent.key == k) return recent.flow;
+    DctcpFlow* const* f = table.find(k);
+    if (!f) return nullptr;
+    recent = Recent{k, *f};
+    return *f;
+  }
+  static void forget(FlatMap<DctcpFlow*>& table, Recent& recent, uint64_t k) {
+    table.erase(k);
+    if (recent.key == k) recent = Recent{};
+  }
 
+  // In the stack's first line, which Host::prefetch_receive loads with the stack a stage earlier.
+  Recent recent_rx_, recent_tx_;  // receivers_ (data segments), senders_ (ACKs)
   DctcpTransport& t_;
   Host& host_;
   HostReceiver* fallback_ = nullptr;
