@@ -69,6 +69,28 @@ uint8_t* PacketPool::carve(uint32_t cls) {
   return m;
 }
 
+tlm::tlm_generic_payload* PacketPool::make(uint32_t cls) {
+  uint8_t* mem = carve(cls);
+  Head* h = new (mem + kHeadOffset) Head();
+  tlm::tlm_generic_payload* gp = new (mem + kPayloadOffset) tlm::tlm_generic_payload();
+  store_.push_back(gp);
+  gp->set_mm(this);
+  gp->set_extension(&h->meta);
+  gp->set_data_ptr(frame_bytes(*gp));
+  return gp;
+}
+
+void PacketPool::reserve(SizeClass cls, size_t n) {
+  if (cls >= kNumClasses) throw std::invalid_argument("PacketPool::reserve: no such size class");
+  std::vector<tlm::tlm_generic_payload*> made(n);
+  for (auto& gp : made) {
+    gp = make(cls);
+    PANAMA_POISON(frame_bytes(*gp), kClassBytes[cls]);  // as a released packet's
+  }
+  // take() hands out the back of the free list first: the packets in the order they were carved.
+  free_[cls].insert(free_[cls].end(), made.rbegin(), made.rend());
+}
+
 tlm::tlm_generic_payload* PacketPool::take(uint32_t cls) {
   tlm::tlm_generic_payload* gp;
   if (!free_[cls].empty()) {
@@ -84,13 +106,7 @@ tlm::tlm_generic_payload* PacketPool::take(uint32_t cls) {
       __builtin_prefetch(next + kPayloadBytes + 48, 1);
     }
   } else {
-    uint8_t* mem = carve(cls);
-    Head* h = new (mem + kHeadOffset) Head();
-    gp = new (mem + kPayloadOffset) tlm::tlm_generic_payload();
-    store_.push_back(gp);
-    gp->set_mm(this);
-    gp->set_extension(&h->meta);
-    gp->set_data_ptr(frame_bytes(*gp));
+    gp = make(cls);
   }
   PANAMA_UNPOISON(frame_bytes(*gp), kClassBytes[cls]);
   stale_word(*gp) |= stale_bit(*gp);  // the metadata is reset when first read (fresh_meta)

@@ -92,6 +92,12 @@ class PacketPool : public tlm::tlm_mm_interface {
   // Usable bytes of a pooled payload's buffer.
   static size_t capacity(const tlm::tlm_generic_payload& gp) { return kClassBytes[size_class(gp)]; }
 
+  // Creates `n` more packets of class `cls` now, ready on its free list. A packet's first use is
+  // otherwise also the first touch of its memory, which the kernel must fault in and zero (about 5 % of
+  // a large fabric's run while it fills); a model that knows what it will hold can pay that while it is
+  // being built.
+  void reserve(SizeClass cls, size_t n);
+
   uint64_t in_use() const { return in_use_; }
   uint64_t peak_in_use() const { return peak_; }
   uint64_t created() const { return store_.size(); }
@@ -141,6 +147,7 @@ class PacketPool : public tlm::tlm_mm_interface {
   }
   static uint64_t stale_bit(const tlm::tlm_generic_payload& gp) { return uint64_t(1) << (granule(gp) % 64); }
   tlm::tlm_generic_payload* take(uint32_t cls);
+  tlm::tlm_generic_payload* make(uint32_t cls);  // a new packet carved from the class's arenas
   uint8_t* carve(uint32_t cls);
   std::vector<void*> arenas_;
   uint8_t* arena_next_[kNumClasses] = {};
