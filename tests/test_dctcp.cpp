@@ -281,10 +281,11 @@ BOOST_AUTO_TEST_CASE(single_flow_on_an_idle_path_completes_in_the_ideal_time) {
 }
 
 BOOST_AUTO_TEST_CASE(late_segments_of_a_finished_flow_are_stray_at_both_ends) {
-  // A stack remembers the flow it found last (DctcpStack::lookup, checked before its table). A flow that
-  // finishes leaves both tables and that memory, so a late duplicate of its data reaching the receiver,
-  // or of its last ACK reaching the sender, is counted as stray and answered by nothing. (Were the
-  // memory kept, the receiver would ACK the duplicate: acks_sent would grow and stray stay 0.)
+  // A stack remembers the flow it found last in its host's flow cache (Host::flow_hint, checked before
+  // the stack's table). A flow that finishes leaves both tables and that cache, so a late duplicate of
+  // its data reaching the receiver, or of its last ACK reaching the sender, is counted as stray and
+  // answered by nothing. (Were the cache entry kept, the receiver would ACK the duplicate: acks_sent
+  // would grow and stray stay 0.)
   const json j = run_isolated([] {
     TopologyConfig t = dumbbell(1);
     t.fabric_delay_ns = 1000;

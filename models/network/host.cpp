@@ -1,9 +1,17 @@
 #include "network/host.h"
 
+#include <cstddef>
+
 namespace panama {
 
 Host::Host(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, uint32_t index)
-    : NetNode(name, ctx, id), index_(index) {}
+    : NetNode(name, ctx, id), index_(index) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (a class with virtual functions: GCC lays it out as declared)
+  static_assert(offsetof(Host, flow_hints_) + sizeof(flow_hints_) - offsetof(Host, index_) <= 64,
+                "the host's hot state is not one line");
+#pragma GCC diagnostic pop
+}
 
 void Host::send(tlm::tlm_generic_payload* gp) {
   const HeaderView hv(gp->get_data_ptr(), gp->get_data_length());
@@ -81,7 +89,19 @@ void Host::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generi
     if (!h.receiver_) return;
     __builtin_prefetch(h.receiver_);
     __builtin_prefetch(reinterpret_cast<const char*>(h.receiver_) + 64);
-    __builtin_prefetch(PacketPool::frame_bytes(gp) + 48);
+    const uint8_t* frame = PacketPool::frame_bytes(gp);
+    __builtin_prefetch(frame + 48);
+    // The flow's lines, when the receiver's flow cache knows the frame (its addresses and ports are in
+    // the frame's first header line, loaded as the record entered the window).
+    const HeaderView hv(frame, len);
+    if (!hv.ipv4() || !hv.ip_header_valid() || !hv.has_ports()) return;
+    const uint64_t key = flow_key(hv.src_ip(), hv.dst_port(), hv.src_port());
+    for (const FlowHint& fh : h.flow_hints_)
+      if (fh.key == key) {
+        const char* p = static_cast<const char*>(cookie_address(fh.cookie));
+        for (size_t i = 0, n = fh.cookie & 63; i < n; ++i) __builtin_prefetch(p + 64 * i);
+        return;
+      }
     return;
   }
   if (h.receiver_) h.receiver_->prefetch_packet(PacketPool::frame_bytes(gp), len);

@@ -53,6 +53,27 @@ class Host : public NetNode {
     return (uint64_t(dst) << 32) ^ (uint64_t(proto) << 48) ^ (uint64_t(sport) << 16) ^ dport;
   }
   void set_receiver(HostReceiver* r) { receiver_ = r; }
+
+  // The receiver's flow cache, two entries in the host's hot line (as a NIC's flow-steering table):
+  // the key of a frame's (source IP, destination port, source port) and a cookie the receiver chose,
+  // the 64-byte aligned address of the first line of state it reads for such a frame OR'ed with the
+  // number of lines (1-63). Host::prefetch_receive matches a frame against both entries a stage before
+  // the receiver's own prefetch runs and loads those lines; the receiver reads the cookie back in
+  // on_packet. The receiver fills and clears the entries (flow_hint()).
+  static constexpr size_t kFlowHints = 2;
+  struct FlowHint {
+    uint64_t key = ~uint64_t(0);  // no frame has this key (its ports would be 0xffff both)
+    uintptr_t cookie = 0;
+  };
+  static uint64_t flow_key(Ipv4Addr src_ip, uint16_t dst_port, uint16_t src_port) {
+    return (uint64_t(src_ip) << 32) | (uint64_t(dst_port) << 16) | src_port;
+  }
+  static uintptr_t make_cookie(const void* first_line, size_t lines) {
+    return reinterpret_cast<uintptr_t>(first_line) | lines;
+  }
+  static void* cookie_address(uintptr_t cookie) { return reinterpret_cast<void*>(cookie & ~uintptr_t(63)); }
+  FlowHint& flow_hint(size_t i) { return flow_hints_[i]; }
+  const FlowHint& flow_hint(size_t i) const { return flow_hints_[i]; }
   HostReceiver* receiver() const { return receiver_; }
   void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
   void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t tag, uint32_t len) override;
@@ -73,10 +94,12 @@ class Host : public NetNode {
   static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, uint32_t len,
                                int stage, uint32_t& state);
 
-  // What receive() reads of the host: its address, the receiver, the count (one line, the hot state).
-  uint32_t index_;
+  // What receive() reads of the host: its address, the receiver, the count, and the receiver's flow
+  // cache (one line, the hot state, which a delivery's record loads as it enters the event list's window).
+  alignas(64) uint32_t index_;
   HostReceiver* receiver_ = nullptr;
   uint64_t received_ = 0;
+  FlowHint flow_hints_[kFlowHints];
   // Per-flow fair queueing above the NIC for the lossy class (as Linux's fq qdisc): each flow (5-tuple)
   // has its own FIFO, served round robin, and the NIC's lossy FIFO holds at most two frames. Without it a
   // large flow's window waits in the NIC's FIFO and every short flow of the host waits behind it.

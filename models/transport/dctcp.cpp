@@ -51,7 +51,14 @@ nlohmann::json FlowRecord::to_json() const {
 // ---------------------------------------------------------------------------------------------------------
 // DctcpStack
 
-DctcpStack::DctcpStack(DctcpTransport& t, Host& host) : t_(t), host_(host) { host.set_receiver(this); }
+DctcpStack::DctcpStack(DctcpTransport& t, Host& host) : t_(t), host_(host) {
+  host.set_receiver(this);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (a class with virtual functions: GCC lays it out as declared)
+  static_assert(offsetof(DctcpStack, c_) + sizeof(DctcpStackCounters) <= 64,
+                "what on_packet reads for every segment spills out of the stack's first line");
+#pragma GCC diagnostic pop
+}
 
 uint16_t DctcpStack::allocate_port(Ipv4Addr remote) {
   // Client ports cycle through [10000, 65535]; a port still in use towards the same remote is skipped.
@@ -63,29 +70,37 @@ uint16_t DctcpStack::allocate_port(Ipv4Addr remote) {
   throw std::runtime_error(std::string(host_.name()) + ": no free TCP port towards one destination");
 }
 
-// What on_packet reads first: the flow, when it is the one the stack found last (its lines: those the
-// receiver's or the sender's path reads), else the flow-table slot where the lookup starts.
+DctcpFlow* DctcpStack::lookup(FlatMap<DctcpFlow*>& table, size_t hint, uint64_t k) {
+  Host::FlowHint& fh = host_.flow_hint(hint);
+  if (fh.key == k) {
+    char* a = static_cast<char*>(Host::cookie_address(fh.cookie));
+    return reinterpret_cast<DctcpFlow*>(hint == kHintData ? a : a - 64 * DctcpFlow::kReceiverLines);
+  }
+  DctcpFlow* const* f = table.find(k);
+  if (!f) return nullptr;
+  fh.key = k;
+  fh.cookie = hint == kHintData ? Host::make_cookie(*f, DctcpFlow::kReceiverLines)
+                                : Host::make_cookie(&(*f)->rec, DctcpFlow::kSenderLines);
+  return *f;
+}
+
+void DctcpStack::forget(FlatMap<DctcpFlow*>& table, size_t hint, uint64_t k) {
+  table.erase(k);
+  Host::FlowHint& fh = host_.flow_hint(hint);
+  if (fh.key == k) fh = Host::FlowHint{};
+}
+
+// What on_packet reads first when the host's flow cache does not know the frame (the host has then
+// loaded the flow's lines itself): the flow-table slot where the lookup starts.
 void DctcpStack::prefetch_packet(const uint8_t* frame, size_t len) const {
   const HeaderView hv(frame, len);
   if (!hv.ipv4() || !hv.ip_header_valid() || hv.protocol() != kIpProtoTcp || !hv.has_ports()) return;
   const uint16_t dport = hv.dst_port();
   const uint64_t k = key(hv.src_ip(), dport, hv.src_port());
-  const bool rx = dport == kServerPort;
-  const Recent& r = rx ? recent_rx_ : recent_tx_;
-  if (r.key != k) return (rx ? receivers_ : senders_).prefetch(k);
-  const char* f = reinterpret_cast<const char*>(rx ? static_cast<const void*>(r.flow) : &r.flow->rec);
-  const size_t lines = rx ? DctcpFlow::kReceiverLines : DctcpFlow::kSenderLines;
-  for (size_t i = 0; i < lines; ++i) __builtin_prefetch(f + 64 * i);
+  const bool data = dport == kServerPort;
+  if (host_.flow_hint(data ? kHintData : kHintAck).key == k) return;
+  (data ? receivers_ : senders_).prefetch(k);
 }
-
-// The lines prefetch_packet loads hold what each side reads.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (std::map inside: GCC lays the struct out as declared)
-static_assert(offsetof(DctcpFlow, ce_state) < 64 * DctcpFlow::kReceiverLines, "receiver fields beyond its lines");
-static_assert(offsetof(DctcpFlow, rec) == 64 * DctcpFlow::kReceiverLines, "sender lines start with the record");
-static_assert(offsetof(DctcpFlow, rto_event_pending) < 64 * (DctcpFlow::kReceiverLines + DctcpFlow::kSenderLines),
-              "sender fields beyond its lines");
-#pragma GCC diagnostic pop
 
 void DctcpStack::on_packet(Host& host, tlm::tlm_generic_payload& gp, const DecodedPacket& d) {
   if (d.ip_proto != kIpProtoTcp) {
@@ -95,7 +110,7 @@ void DctcpStack::on_packet(Host& host, tlm::tlm_generic_payload& gp, const Decod
   const uint64_t k = key(d.src_ip, d.tcp.dst_port, d.tcp.src_port);
   if (d.tcp.dst_port == kServerPort) {  // data for a flow this host receives
     ++c_.data_received;
-    DctcpFlow* f = lookup(receivers_, recent_rx_, k);
+    DctcpFlow* f = lookup(receivers_, kHintData, k);
     if (!f) {
       ++c_.stray;
       return;
@@ -103,7 +118,7 @@ void DctcpStack::on_packet(Host& host, tlm::tlm_generic_payload& gp, const Decod
     t_.on_data(*f, d);
   } else {  // ACK for a flow this host sends
     ++c_.acks_received;
-    DctcpFlow* f = lookup(senders_, recent_tx_, k);
+    DctcpFlow* f = lookup(senders_, kHintAck, k);
     if (!f) {
       ++c_.stray;
       return;
@@ -111,6 +126,15 @@ void DctcpStack::on_packet(Host& host, tlm::tlm_generic_payload& gp, const Decod
     t_.on_ack(*f, d);
   }
 }
+
+// The lines the host loads for a known flow (kReceiverLines, kSenderLines) hold what each side reads.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (std::map inside: GCC lays the struct out as declared)
+static_assert(offsetof(DctcpFlow, ce_state) < 64 * DctcpFlow::kReceiverLines, "receiver fields beyond its lines");
+static_assert(offsetof(DctcpFlow, rec) == 64 * DctcpFlow::kReceiverLines, "sender lines start with the record");
+static_assert(offsetof(DctcpFlow, rto_event_pending) < 64 * (DctcpFlow::kReceiverLines + DctcpFlow::kSenderLines),
+              "sender fields beyond its lines");
+#pragma GCC diagnostic pop
 
 // ---------------------------------------------------------------------------------------------------------
 // DctcpTransport
@@ -441,8 +465,8 @@ void DctcpTransport::finish(DctcpFlow& f) {
   ++completed_;
   DctcpStack& s = stack_of(*f.src);
   DctcpStack& r = stack_of(*f.dst);
-  DctcpStack::forget(s.senders_, s.recent_tx_, DctcpStack::key(f.dst->ip(), f.sport, f.dport));
-  DctcpStack::forget(r.receivers_, r.recent_rx_, DctcpStack::key(f.src->ip(), f.dport, f.sport));
+  s.forget(s.senders_, DctcpStack::kHintAck, DctcpStack::key(f.dst->ip(), f.sport, f.dport));
+  r.forget(r.receivers_, DctcpStack::kHintData, DctcpStack::key(f.src->ip(), f.dport, f.sport));
   for (FlowObserver* o : observers_) o->on_flow_complete(f.rec);
 }
 

@@ -140,7 +140,7 @@ struct DctcpStackCounters {
 
 // The TCP endpoint of one host: demultiplexes by (remote IP, local port, remote port). Frames that are not
 // TCP go to the fallback receiver (e.g. the PANAMA worker on the same host), if any.
-class DctcpStack : public HostReceiver {
+class alignas(64) DctcpStack : public HostReceiver {
  public:
   static constexpr uint16_t kServerPort = 5001;
 
@@ -154,36 +154,26 @@ class DctcpStack : public HostReceiver {
  private:
   friend class DctcpTransport;
   static uint64_t key(Ipv4Addr remote, uint16_t local_port, uint16_t remote_port) {
-    return (uint64_t(remote) << 32) | (uint64_t(local_port) << 16) | remote_port;
+    return Host::flow_key(remote, local_port, remote_port);  // (the frame's source IP, destination, source port)
   }
   uint16_t allocate_port(Ipv4Addr remote);
-  // The flow a table found last. Most segments (and ACKs) a host receives belong to the same flow as
-  // the one before, so it is checked before the table; prefetch_packet reads it a record ahead and,
-  // when it matches, loads the flow's lines instead of the table's slot.
-  struct Recent {
-    uint64_t key = FlatMap<DctcpFlow*>::kEmpty;
-    DctcpFlow* flow = nullptr;
-  };
-  static DctcpFlow* lookup(FlatMap<DctcpFlow*>& table, Recent& recent, uint64_t k) {
-    if (recent.key == k) return recent.flow;
-    DctcpFlow* const* f = table.find(k);
-    if (!f) return nullptr;
-    recent = Recent{k, *f};
-    return *f;
-  }
-  static void forget(FlatMap<DctcpFlow*>& table, Recent& recent, uint64_t k) {
-    table.erase(k);
-    if (recent.key == k) recent = Recent{};
-  }
+  // The flow a table found last, in the host's flow cache (Host::flow_hint: entry 0 for data
+  // segments, 1 for ACKs). Most segments (and ACKs) a host receives belong to the same flow as the one
+  // before, so the cache is checked before the table, and the host loads the flow's lines (the
+  // receiver's two or the sender's five) two stages ahead of the delivery when the frame matches.
+  static constexpr size_t kHintData = 0, kHintAck = 1;
+  DctcpFlow* lookup(FlatMap<DctcpFlow*>& table, size_t hint, uint64_t k);
+  void forget(FlatMap<DctcpFlow*>& table, size_t hint, uint64_t k);
 
-  // In the stack's first line, which Host::prefetch_receive loads with the stack a stage earlier.
-  Recent recent_rx_, recent_tx_;  // receivers_ (data segments), senders_ (ACKs)
+  // The first line (Host::prefetch_receive loads it a stage before prefetch_packet reads it): what
+  // on_packet reads and counts for every segment; the tables are read only when the host's flow cache
+  // does not know the frame.
   DctcpTransport& t_;
   Host& host_;
-  HostReceiver* fallback_ = nullptr;
-  FlatMap<DctcpFlow*> senders_, receivers_;  // by key(): looked up on every segment and ACK
-  uint16_t next_port_ = 10000;
   DctcpStackCounters c_;
+  HostReceiver* fallback_ = nullptr;
+  FlatMap<DctcpFlow*> senders_, receivers_;  // by key()
+  uint16_t next_port_ = 10000;
 };
 
 // The DCTCP transport of one fabric: a stack on each host and the table of flows.
