@@ -42,6 +42,7 @@ void EgressPort::bind() {
   arrival_.node = wire_end_.node();
   arrival_.rx_port = wire_end_.port();
   arrival_.prefetch = arrival_.direct && arrival_.node ? arrival_.node->receive_prefetch() : nullptr;
+  arrival_.receive = arrival_.direct && arrival_.node ? arrival_.node->receive_direct() : nullptr;
 }
 
 PortCounters EgressPort::counters() const {
@@ -152,7 +153,8 @@ void EgressPort::Arrival::on_event(uint32_t, void* ptr, uint64_t arg) {
   delivered_bytes += len;
   // What WireEnd::nb_transport_fw does, given what the prefetch stages left (NetNode::receive_routed).
   const uint32_t state = uint32_t(arg >> 32);
-  if (state) node->receive_routed(rx_port, *gp, state, len);
+  if (receive) receive(*node, rx_port, *gp, state, len);
+  else if (state) node->receive_routed(rx_port, *gp, state, len);
   else node->receive(rx_port, *gp);
   gp->release();
 }

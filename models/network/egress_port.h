@@ -156,6 +156,7 @@ class EgressPort : public EventHandler {
     EgressPort* port = nullptr;
     NetNode* node = nullptr;
     NetNode::ReceivePrefetch prefetch = nullptr;  // a plain function: calling it reads no line of the node
+    NetNode::ReceiveDirect receive = nullptr;     // the same for the delivery (nullptr: virtual calls)
     uint64_t delivered_frames = 0, delivered_bytes = 0;  // received intact by the far end
     uint32_t rx_port = 0;
     bool direct = false;

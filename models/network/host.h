@@ -35,7 +35,7 @@ class FrameBuilder {
   virtual tlm::tlm_generic_payload* build_frame(uint64_t a, uint64_t b) = 0;
 };
 
-class Host : public NetNode {
+class Host final : public NetNode {  // (final: receive_direct calls Host::receive)
  public:
   Host(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, uint32_t index);
 
@@ -79,6 +79,11 @@ class Host : public NetNode {
   void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t tag, uint32_t len) override;
   const void* hot_state() const override { return &index_; }
   ReceivePrefetch receive_prefetch() const override { return &Host::prefetch_receive; }
+  ReceiveDirect receive_direct() const override {
+    return [](NetNode& n, uint32_t p, tlm::tlm_generic_payload& gp, uint32_t, uint32_t) {
+      static_cast<Host&>(n).receive(p, gp);  // (Host is final: no virtual call)
+    };
+  }
 
   uint64_t nic_queue_bytes() const { return num_ports() ? port(0).total_bytes() : 0; }
   uint64_t frames_received() const { return received_; }

@@ -115,6 +115,12 @@ class NetNode : public sc_core::sc_module, public EventHandler, public tlm::tlm_
     (void)len;
     receive(port, gp);
   }
+  // receive_routed() (state nonzero) or receive() (state 0) as a plain function, taken once when a link
+  // is bound, so that a delivery reads neither the node's vtable pointer (a line of the node nothing
+  // else on the path reads) nor its vtable; nullptr: the virtual calls.
+  using ReceiveDirect = void (*)(NetNode& node, uint32_t port, tlm::tlm_generic_payload& gp, uint32_t state,
+                                 uint32_t len);
+  virtual ReceiveDirect receive_direct() const { return nullptr; }
 
   void count_drop(NetDrop r) { ++net_drops_[size_t(r)]; }
   void count_drop(DropReason r) { drops_.count(r); }

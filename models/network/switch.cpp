@@ -212,7 +212,6 @@ void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_gene
       __builtin_prefetch(reinterpret_cast<const char*>(&gp) + 24);  // receive() reads the data pointer and length
       return;
     }
-    __builtin_prefetch(&sw);  // the vtable pointer: the delivery calls receive_routed()
     __builtin_prefetch(&sw.route_table_[h]);
     __builtin_prefetch(sw.group_ports_table_);
     __builtin_prefetch(sw.port_table_);  // (16 ports a line pair)
@@ -236,6 +235,12 @@ void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_gene
 void Switch::receive_routed(uint32_t p, tlm::tlm_generic_payload& gp, uint32_t state, uint32_t len) {
   if (!(state & kRouteKnown)) return receive(p, gp);
   forward(p, gp, state & ~kRouteKnown, len);  // not a PFC frame (IPv4), not a PANAMA one: what receive() forwards
+}
+
+void Switch::receive_direct_fn(NetNode& node, uint32_t p, tlm::tlm_generic_payload& gp, uint32_t state, uint32_t len) {
+  Switch& sw = static_cast<Switch&>(node);
+  if (state & kRouteKnown) return sw.forward(p, gp, state & ~kRouteKnown, len);
+  sw.receive(p, gp);  // (virtual: a PSwitch's own)
 }
 
 // Returns true when queued (the port then holds a reference: the caller's original frame is acquired).

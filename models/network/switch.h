@@ -78,6 +78,8 @@ class Switch : public NetNode {
 
   const void* hot_state() const override { return &headroom_; }
   ReceivePrefetch receive_prefetch() const override { return &Switch::prefetch_receive; }
+  // (A PSwitch too: a routed frame is one its receive() would forward; other frames go to its receive().)
+  ReceiveDirect receive_direct() const override { return &Switch::receive_direct_fn; }
   const SwitchConfig& config() const { return cfg_; }
   // The switch's counters (a snapshot: frames admitted and ECN marks are counted by the egress ports,
   // in lines queueing a frame touches anyway, and summed here).
@@ -102,6 +104,7 @@ class Switch : public NetNode {
 
  private:
   void send_pfc(uint32_t port, uint8_t tc, bool pause);
+  static void receive_direct_fn(NetNode& node, uint32_t port, tlm::tlm_generic_payload& gp, uint32_t state, uint32_t len);
   static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, uint32_t len,
                                int stage, uint32_t& state);
   // A host's route entry (0: no route), and the equal-cost ports an entry names.
