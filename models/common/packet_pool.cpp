@@ -26,7 +26,10 @@ PacketPool::~PacketPool() {
     gp->~tlm_generic_payload();
     h.~Head();
   }
-  for (void* a : arenas_) munmap(a, kArenaBytes);
+  for (void* a : arenas_) {
+    PANAMA_UNPOISON(a, kArenaBytes);  // (see carve)
+    munmap(a, kArenaBytes);
+  }
 }
 
 // Arenas are anonymous mappings (zero-filled: a clean-tail block starts clean), aligned to their size
@@ -53,6 +56,9 @@ uint8_t* PacketPool::carve(uint32_t cls) {
     if (a > lo) munmap(raw, a - lo);
     if (a + kArenaBytes < lo + 2 * kArenaBytes) munmap(reinterpret_cast<void*>(a + kArenaBytes), lo + kArenaBytes - a);
     uint8_t* arena = reinterpret_cast<uint8_t*>(a);
+    // Fresh memory is addressable. (AddressSanitizer keeps the shadow of unmapped memory: an earlier
+    // pool's arena at this address would otherwise still carry its poisoned buffers and redzones.)
+    PANAMA_UNPOISON(arena, kArenaBytes);
 #ifdef MADV_HUGEPAGE
     madvise(arena, kArenaBytes, MADV_HUGEPAGE);  // advisory: without THP the pool works on small pages
 #endif
