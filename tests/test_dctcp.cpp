@@ -334,6 +334,33 @@ BOOST_AUTO_TEST_CASE(late_segments_of_a_finished_flow_are_stray_at_both_ends) {
   BOOST_TEST(j["tx_data_sent"].get<uint64_t>() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_stack_clears_its_hosts_flow_cache_when_it_goes) {
+  // The host's flow cache points into the transport's flows; a stack leaving with a flow unfinished
+  // must not leave its entries behind for a later receiver of the same host.
+  const json j = run_isolated([] {
+    TopologyConfig t = dumbbell(1);
+    Fabric fabric("fabric", t);
+    json out;
+    {
+      DctcpTransport tcp(fabric, DctcpConfig{});
+      tcp.start_flow(*fabric.hosts[0], *fabric.hosts[1], 10000000, 0);
+      sc_core::sc_start(sc_core::sc_time(200, sc_core::SC_US));  // both ends have seen the flow
+      out["during_data"] = fabric.hosts[1]->flow_hint(DctcpStack::kHintData).key != ~uint64_t(0);
+      out["during_ack"] = fabric.hosts[0]->flow_hint(DctcpStack::kHintAck).key != ~uint64_t(0);
+      out["done"] = tcp.flow(0).rec.done;
+    }
+    bool empty = true;
+    for (auto& h : fabric.hosts)
+      for (size_t i = 0; i < Host::kFlowHints; ++i) empty = empty && h->flow_hint(i).key == ~uint64_t(0);
+    out["empty_after"] = empty;
+    return out;
+  });
+  BOOST_TEST(j["during_data"].get<bool>());
+  BOOST_TEST(j["during_ack"].get<bool>());
+  BOOST_TEST(!j["done"].get<bool>());  // 10 MB at 10 Gbps take 8 ms: unfinished at 200 us
+  BOOST_TEST(j["empty_after"].get<bool>());
+}
+
 BOOST_AUTO_TEST_CASE(segments_are_conserved_through_drops_and_retransmissions) {
   // Incast: 8 senders x initial window 10 = 80 segments (123 KB) burst into one 10 Gbps port of a switch with
   // a 64 KiB buffer: drops are certain. Every frame a stack sends is either received by a stack or dropped

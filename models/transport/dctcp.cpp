@@ -60,6 +60,10 @@ DctcpStack::DctcpStack(DctcpTransport& t, Host& host) : t_(t), host_(host) {
 #pragma GCC diagnostic pop
 }
 
+DctcpStack::~DctcpStack() {
+  for (size_t i = 0; i < Host::kFlowHints; ++i) host_.flow_hint(i) = Host::FlowHint{};
+}
+
 uint16_t DctcpStack::allocate_port(Ipv4Addr remote) {
   // Client ports cycle through [10000, 65535]; a port still in use towards the same remote is skipped.
   for (uint32_t n = 0; n < 55536; ++n) {

@@ -143,8 +143,11 @@ struct DctcpStackCounters {
 class alignas(64) DctcpStack : public HostReceiver {
  public:
   static constexpr uint16_t kServerPort = 5001;
+  // The host's flow-cache entries (Host::flow_hint) the stack uses: data segments it receives, ACKs.
+  static constexpr size_t kHintData = 0, kHintAck = 1;
 
   DctcpStack(DctcpTransport& t, Host& host);
+  ~DctcpStack() override;  // clears the host's flow cache (its entries point into this transport's flows)
   void on_packet(Host& host, tlm::tlm_generic_payload& gp, const DecodedPacket& d) override;
   void prefetch_packet(const uint8_t* frame, size_t len) const override;
   void set_fallback(HostReceiver* r) { fallback_ = r; }
@@ -161,7 +164,6 @@ class alignas(64) DctcpStack : public HostReceiver {
   // segments, 1 for ACKs). Most segments (and ACKs) a host receives belong to the same flow as the one
   // before, so the cache is checked before the table, and the host loads the flow's lines (the
   // receiver's two or the sender's five) two stages ahead of the delivery when the frame matches.
-  static constexpr size_t kHintData = 0, kHintAck = 1;
   DctcpFlow* lookup(FlatMap<DctcpFlow*>& table, size_t hint, uint64_t k);
   void forget(FlatMap<DctcpFlow*>& table, size_t hint, uint64_t k);
 
