@@ -80,7 +80,8 @@ struct FlowRecord {
 
 // Per-flow state of both ends (the model keeps them together; each end reads only its own fields).
 // Laid out by who reads what for each packet: the receiver's fields fill the first two lines, the
-// sender's the next five, so a host loads only its side's lines a record ahead (DctcpStack::prefetch_packet).
+// sender's the next five, so a host loads only its side's lines ahead of a delivery (the host's flow
+// cache names them: Host::flow_hint, Host::prefetch_receive).
 struct alignas(64) DctcpFlow {
   // Receiver: what on_data and send_ack read for every data segment.
   UdpAddressing ack_addr;           // the ACKs' addresses and ports (made when the flow begins)
