@@ -452,6 +452,15 @@ BOOST_AUTO_TEST_CASE(other_ipv4_traffic_passes_through_as_ipv4_other) {
   BOOST_TEST(d.src_ip == ip4(10, 0, 0, 7));
 }
 
+BOOST_AUTO_TEST_CASE(tcp_wire_cost_counts_headers_padding_and_preamble) {
+  // A full segment: 1460 + 54 header bytes + 24 (preamble and SFD 8, FCS 4, gap 12) = 1538 bytes on the
+  // wire (the DCTCP tests' kDataWireBits / 8); a pure ACK pads its 54 bytes to the 60-byte minimum: 84.
+  BOOST_TEST(tcp_wire_bytes(1460) == 1538u);
+  BOOST_TEST(tcp_wire_bytes(0) == 84u);
+  BOOST_TEST(tcp_wire_bytes(6) == 84u);   // 60 bytes: exactly the minimum
+  BOOST_TEST(tcp_wire_bytes(7) == 85u);   // one byte beyond it
+}
+
 BOOST_AUTO_TEST_CASE(tcp_segment_round_trips_with_a_valid_checksum) {
   // 20 B IPv4 + 20 B TCP + 1460 B payload = 1500 B datagram, 1514 B frame.
   std::vector<uint8_t> buf(2000);

@@ -100,10 +100,7 @@ PathInfo path_between(Fabric& fabric, uint32_t src, uint32_t dst) {
 }
 
 namespace {
-constexpr uint64_t kTcpFrameOverhead = kEthHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes;  // 54
-uint64_t wire_bits(uint64_t payload) {
-  return (std::max<uint64_t>(payload + kTcpFrameOverhead, kEthMinFrameBytes) + kEthWireOverheadBytes) * 8;
-}
+uint64_t wire_bits(uint64_t payload) { return uint64_t(tcp_wire_bytes(size_t(payload))) * 8; }
 }  // namespace
 
 ps_t ideal_fct_ps(const PathInfo& path, uint64_t bytes, uint32_t mss) {

@@ -39,7 +39,7 @@ nlohmann::json run_fabric_bench(const FabricBenchPoint& p) {
   size_t on_wire = 0;
   for (const auto& l : fabric.links)
     on_wire += 2 * size_t(std::ceil(l->params().gbps * 1e9 * double(l->params().delay_ps) * 1e-12 /
-                                    (double(kEthHeaderBytes + dc.mss + 40 + kEthWireOverheadBytes) * 8)));
+                                    (double(tcp_wire_bytes(dc.mss)) * 8)));
   fabric.ctx.pool.reserve(PacketPool::kMtuClean, on_wire);
   fabric.ctx.pool.reserve(PacketPool::kSmall, on_wire);
   const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
