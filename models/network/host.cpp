@@ -80,9 +80,10 @@ void Host::on_transmit(uint32_t, tlm::tlm_generic_payload&, uint8_t tc, uint32_t
 // Stage 1: the payload's first line (receive() reads its data pointer and length; the event list loads
 // it only for records without prefetch stages), the receiver object (on_packet's virtual call and its
 // flow tables) and the frame's second header line (decode reads the TCP header to its end, 54 bytes
-// into the frame); stage 0: what the receiver looks up for the frame.
+// into the frame), and the flow's lines if the flow cache knows the frame (state 1: stage 0 then has
+// nothing left to load); stage 0: what the receiver looks up for the frame.
 void Host::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generic_payload& gp, uint32_t len, int stage,
-                            uint32_t&) {
+                            uint32_t& state) {
   const Host& h = static_cast<const Host&>(node);
   if (stage == 1) {
     __builtin_prefetch(reinterpret_cast<const char*>(&gp) + 24);  // the payload's data pointer and length
@@ -100,11 +101,12 @@ void Host::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generi
       if (fh.key == key) {
         const char* p = static_cast<const char*>(cookie_address(fh.cookie));
         for (size_t i = 0, n = fh.cookie & 63; i < n; ++i) __builtin_prefetch(p + 64 * i);
+        state = 1;
         return;
       }
     return;
   }
-  if (h.receiver_) h.receiver_->prefetch_packet(PacketPool::frame_bytes(gp), len);
+  if (h.receiver_ && !state) h.receiver_->prefetch_packet(PacketPool::frame_bytes(gp), len);
 }
 
 void Host::receive(uint32_t p, tlm::tlm_generic_payload& gp) {

@@ -94,16 +94,14 @@ void DctcpStack::forget(FlatMap<DctcpFlow*>& table, size_t hint, uint64_t k) {
   if (fh.key == k) fh = Host::FlowHint{};
 }
 
-// What on_packet reads first when the host's flow cache does not know the frame (the host has then
-// loaded the flow's lines itself): the flow-table slot where the lookup starts.
+// What on_packet reads first when the host's flow cache does not know the frame (Host::prefetch_receive
+// calls this only then; on a match it has loaded the flow's lines itself): the flow-table slot where the
+// lookup starts.
 void DctcpStack::prefetch_packet(const uint8_t* frame, size_t len) const {
   const HeaderView hv(frame, len);
   if (!hv.ipv4() || !hv.ip_header_valid() || hv.protocol() != kIpProtoTcp || !hv.has_ports()) return;
   const uint16_t dport = hv.dst_port();
-  const uint64_t k = key(hv.src_ip(), dport, hv.src_port());
-  const bool data = dport == kServerPort;
-  if (host_.flow_hint(data ? kHintData : kHintAck).key == k) return;
-  (data ? receivers_ : senders_).prefetch(k);
+  (dport == kServerPort ? receivers_ : senders_).prefetch(key(hv.src_ip(), dport, hv.src_port()));
 }
 
 void DctcpStack::on_packet(Host& host, tlm::tlm_generic_payload& gp, const DecodedPacket& d) {
