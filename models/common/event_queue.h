@@ -145,9 +145,8 @@ class EventQueue : public sc_core::sc_module {
     uint64_t arg;
     const void* hint;
     uint64_t order() const { return order_kind & ~kSlotMask; }
-    uint32_t kind() const {
-      return uint32_t(order_kind & ((uint64_t(1) << kKindBits) - 1)) | ((order_kind >> kKindBits & 1) ? kPrefetch : 0);
-    }
+    uint32_t bare_kind() const { return uint32_t(order_kind & ((uint64_t(1) << kKindBits) - 1)); }  // no flag
+    uint32_t kind() const { return bare_kind() | (prefetch_stages() ? kPrefetch : 0); }
     bool prefetch_stages() const { return order_kind >> kKindBits & 1; }
   };
   static Entry make_entry(ps_t t, uint64_t order, EventHandler* h, void* ptr, uint64_t arg, const void* hint,
@@ -318,7 +317,7 @@ class EventQueue : public sc_core::sc_module {
       const Entry& r = win_[win_head_];
       const ps_t t = r.t;
       EventHandler* const h = r.h;
-      const uint32_t kind = r.kind() & ~kPrefetch;
+      const uint32_t kind = r.bare_kind();
       void* const ptr = r.ptr;
       const uint64_t arg = r.arg;
       win_head_ = (win_head_ + 1) & (kWindow - 1);
@@ -330,11 +329,11 @@ class EventQueue : public sc_core::sc_module {
       // then the route they select, then the egress port it names), one stage per position.
       if (win_n_ > kStage1Ahead) {
         Entry& e = win_at(kStage1Ahead);
-        if (e.prefetch_stages()) e.h->prefetch_event(e.kind() & ~kPrefetch, e.ptr, e.arg, 1);
+        if (e.prefetch_stages()) e.h->prefetch_event(e.bare_kind(), e.ptr, e.arg, 1);
       }
       if (win_n_ > kStage0Ahead) {
         Entry& e = win_at(kStage0Ahead);
-        if (e.prefetch_stages()) e.h->prefetch_event(e.kind() & ~kPrefetch, e.ptr, e.arg, 0);
+        if (e.prefetch_stages()) e.h->prefetch_event(e.bare_kind(), e.ptr, e.arg, 0);
       }
       h->on_event(kind, ptr, arg);
     }
