@@ -281,7 +281,7 @@ class EventQueue : public sc_core::sc_module {
         if (key_time(lheap_[0]) > limit) break;
         current_ = key_time(lheap_[0]);
         const Entry& e = lanes_[key_slot(lheap_[0])].front();
-        r = Record{e.h, e.ptr, e.arg, e.hint, e.kind()};
+        r = Record{e.h, e.ptr, e.arg, e.hint, e.bare_kind()};  // (the flag is not passed on)
         lane_pop();
       } else {
         if (heap_.empty() || key_time(heap_[0]) > limit) break;
@@ -290,6 +290,7 @@ class EventQueue : public sc_core::sc_module {
         current_ = key_time(k);
         const uint32_t slot = key_slot(k);
         r = records_[slot];
+        r.kind &= ~kPrefetch;
         free_slots_.push_back(slot);
       }
       --pending_;
@@ -305,7 +306,7 @@ class EventQueue : public sc_core::sc_module {
         }
         prefetch_record(nh, nhint, np);
       }
-      r.h->on_event(r.kind & ~kPrefetch, r.ptr, r.arg);
+      r.h->on_event(r.kind, r.ptr, r.arg);
     }
   }
   // The same through the window, with the handlers' prefetch stages (lookahead on).
