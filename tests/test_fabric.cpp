@@ -122,6 +122,48 @@ BOOST_AUTO_TEST_CASE(back_to_back_frames_are_spaced_by_their_wire_time) {
   for (size_t i = 1; i < a.size(); ++i) BOOST_TEST_REQUIRE(a[i] - a[i - 1] == 123040u);
 }
 
+BOOST_AUTO_TEST_CASE(wire_time_by_multiply_and_shift_equals_the_rounded_division) {
+  // A port computes a frame's wire time as ceil(bits x mul / 2^shift) where the link's picoseconds per
+  // bit have that form (clock.h); it must equal serialization_ps() for every frame size, including
+  // those whose time is not a whole picosecond (400 Gbps: 2.5 ps a bit; 1600: 0.625).
+  const double exact[] = {0.5, 1, 10, 12.5, 25, 40, 50, 100, 200, 400, 800, 1600};
+  for (double g : exact) {
+    const SerializationRate r = SerializationRate::exact_for(g);
+    BOOST_TEST_REQUIRE(r.exact(), g << " Gbps");
+    uint64_t bad = 0;
+    for (uint64_t bits = 0; bits <= uint64_t(kMaxFrameBytes + kEthWireOverheadBytes) * 8; ++bits)
+      bad += r.ps(bits) != serialization_ps(bits, g);
+    BOOST_TEST(bad == 0u, g << " Gbps: " << bad << " frame sizes differ");
+  }
+  BOOST_TEST(SerializationRate::exact_for(100).mul == 10u);  // 10 ps a bit, no shift
+  BOOST_TEST(SerializationRate::exact_for(100).shift == 0u);
+  BOOST_TEST(SerializationRate::exact_for(400).mul == 5u);  // 5/2 ps a bit
+  BOOST_TEST(SerializationRate::exact_for(400).shift == 1u);
+  // No such form: 1000/56 and 1000/33.3 are not dyadic, and the double nearest 0.001 is not 1/1000
+  // (its quotient rounds to 10^6 but is not): the port keeps the division.
+  for (double g : {56.0, 33.3, 100.000001, 0.001}) BOOST_TEST(!SerializationRate::exact_for(g).exact(), g << " Gbps");
+}
+
+BOOST_AUTO_TEST_CASE(frames_on_a_link_without_an_exact_rate_are_spaced_by_the_rounded_division) {
+  // 56 Gbps: 1538 B x 8 / 56 Gbps = 219,714.29 ps, rounded up to 219,715 ps between arrivals.
+  json j = run_isolated([] {
+    TopologyConfig t = incast_cfg(1);
+    t.host_gbps = 56;
+    Fabric f("fabric", t);
+    CountingSink sink;
+    sink.record_arrivals = true;
+    f.hosts[1]->set_receiver(&sink);
+    UdpFlowSpec s;
+    s.count = 20;
+    UdpSource src(*f.hosts[0], s);
+    sc_core::sc_start();
+    return json{{"arrivals", sink.arrivals}};
+  });
+  auto a = j["arrivals"].get<std::vector<uint64_t>>();
+  BOOST_TEST_REQUIRE(a.size() == 20u);
+  for (size_t i = 1; i < a.size(); ++i) BOOST_TEST_REQUIRE(a[i] - a[i - 1] == 219715u);
+}
+
 BOOST_AUTO_TEST_CASE(corrupted_frames_are_dropped_at_the_receiver_and_counted) {
   // 20 % corruption per link over two links: every frame is either delivered or counted as corrupted.
   json j = run_isolated([] {

@@ -20,6 +20,31 @@ inline ps_t serialization_ps(uint64_t bits, double gbps) {
   return ps_t(std::ceil(double(bits) * 1000.0 / gbps - 1e-9));
 }
 
+// serialization_ps() in integer arithmetic, for a link whose picoseconds per bit (1000 / gbps) are
+// mul / 2^shift with whole mul: 1, 10, 25, 40, 100, 200, 400 or 800 Gbps, but not 56. Then
+// ceil(bits x mul / 2^shift) equals serialization_ps() for every frame: its double division is exact
+// (the quotient is a dyadic fraction with fewer than 53 significant bits), and the 1e-9 guard never
+// crosses a whole picosecond (a fractional part is at least 2^-20). A port computes each frame's wire
+// time in a multiply and a shift instead of a division and a rounding (half the frames a switch port
+// starts differ in size from the one before: data one way, ACKs the other). mul = 0: no such form.
+struct SerializationRate {
+  uint32_t mul = 0;
+  uint8_t shift = 0;
+  static constexpr int kMaxShift = 20;
+  static SerializationRate exact_for(double gbps) {
+    for (int s = 0; s <= kMaxShift; ++s) {
+      const double num = std::ldexp(1000.0, s);
+      const double q = num / gbps;
+      if (q >= 1.0 && q < 4294967296.0 && q == std::floor(q) && std::fma(q, gbps, -num) == 0.0)
+        return SerializationRate{uint32_t(q), uint8_t(s)};
+    }
+    return SerializationRate{};
+  }
+  bool exact() const { return mul != 0; }
+  // For bits below 2^21 (any frame: the argument above needs bits x mul below 2^53).
+  ps_t ps(uint64_t bits) const { return (bits * mul + ((uint64_t(1) << shift) - 1)) >> shift; }
+};
+
 class Clock {
  public:
   explicit Clock(double mhz = 250.0) : period_ps_(ps_t(std::llround(1e6 / mhz))) {}

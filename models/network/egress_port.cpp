@@ -34,6 +34,7 @@ void EgressPort::bind() {
   const LinkParams& lp = link_.params();
   delay_ps_ = lp.delay_ps;
   gbps_ = lp.gbps;
+  ser_rate_ = SerializationRate::exact_for(gbps_);
   const bool faults = !lp.down.empty() || lp.corrupt_probability > 0;
   link_state_ = uint8_t(kBound | (faults ? kFaults : 0));
   // Frames arrive straight through the arrival line when the socket reaches this port's own WireEnd
@@ -278,11 +279,8 @@ void EgressPort::try_start() {
 void EgressPort::start(const Entry& e, int tc) {
   NetContext& ctx = ctx_;
   const ps_t now = ctx.now();
-  if (e.len != ser_len_) {  // a port sends mostly one frame size (data one way, ACKs the other)
-    ser_len_ = e.len;
-    ser_ps_ = serialization_ps(uint64_t(e.len + kEthWireOverheadBytes) * 8, gbps_);
-  }
-  const ps_t ser = ser_ps_;
+  const uint64_t bits = uint64_t(e.len + kEthWireOverheadBytes) * 8;
+  const ps_t ser = ser_rate_.exact() ? ser_rate_.ps(bits) : serialization_ps(bits, gbps_);
   // Busy before the owner hears of it: its callback may queue more on this port (a host refilling its
   // NIC, a switch sending PFC), which must wait for this frame.
   busy_until_ = now + ser;

@@ -130,8 +130,7 @@ class EgressPort : public EventHandler {
   ps_t busy_until_ = 0;
   ps_t kick_at_ = ~ps_t(0);  // earliest pending kick (end of serialisation, pause expiry, link up)
   uint64_t total_bytes_ = 0;
-  ps_t ser_ps_ = 0;  // serialisation time of a frame of ser_len_ bytes (the last one sent)
-  uint16_t ser_len_ = 0xffff;  // (frames are at most 9014 bytes)
+  SerializationRate ser_rate_;  // the link's (exact: a frame's wire time without a division)
   uint8_t nonempty_ = 0;  // bit c set: class c has frames (the scheduler reads one byte, not eight queues)
   uint8_t drr_next_ = 0;
   bool drr_credited_ = false;  // the current class got this visit's quantum
