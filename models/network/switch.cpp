@@ -36,7 +36,7 @@ Switch::Switch(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id
       capacity_(headroom_), xoff_bytes_(int64_t(cfg.pfc_xoff_kib) * 1024), xon_bytes_(int64_t(cfg.pfc_xon_kib) * 1024), cfg_(cfg) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (a class with virtual functions: GCC lays it out as declared)
-  static_assert(offsetof(Switch, pfc_) - offsetof(Switch, headroom_) < 64, "the forwarding state is not one line");
+  static_assert(offsetof(Switch, port_table_lines_) - offsetof(Switch, headroom_) < 64, "the forwarding state is not one line");
 #pragma GCC diagnostic pop
 }
 
@@ -54,7 +54,13 @@ void Switch::finalize_ports() {
   const Scheduler s = cfg_.scheduler == "drr" ? Scheduler::deficit_round_robin : Scheduler::strict_priority;
   for (uint32_t p = 0; p < num_ports(); ++p) port(p).set_scheduler(s, cfg_.drr_quantum_bytes);
   ingress_.assign(num_ports(), {});
-  port_table_ = port_table();
+  const size_t n = num_ports();
+  port_table_store_.assign(n + 7, nullptr);
+  const size_t skew = (reinterpret_cast<uintptr_t>(port_table_store_.data()) / sizeof(EgressPort*)) % 8;
+  EgressPort** table = port_table_store_.data() + (8 - skew) % 8;  // (vector data is 8-byte aligned)
+  std::copy(port_table(), port_table() + n, table);
+  port_table_ = table;
+  port_table_lines_ = uint8_t(std::min<size_t>((n + 7) / 8, 255));
 }
 
 void Switch::set_route(uint32_t host, const std::vector<uint16_t>& ports) {
@@ -214,8 +220,9 @@ void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_gene
     }
     __builtin_prefetch(&sw.route_table_[h]);
     __builtin_prefetch(sw.group_ports_table_);
-    __builtin_prefetch(sw.port_table_);  // (16 ports a line pair)
+    __builtin_prefetch(sw.port_table_);  // (line-aligned: 16 ports are two lines)
     __builtin_prefetch(sw.port_table_ + 8);
+    for (uint32_t i = 2; i < sw.port_table_lines_; ++i) __builtin_prefetch(sw.port_table_ + 8 * i);
     state = h + 1;
     return;
   }

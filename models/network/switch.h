@@ -123,11 +123,12 @@ class Switch : public NetNode {
   double dt_alpha_;
   const uint32_t* route_table_ = nullptr;        // route_.data()
   const uint16_t* group_ports_table_ = nullptr;  // group_ports_.data()
-  EgressPort* const* port_table_ = nullptr;      // the node's ports (set by finalize_ports)
+  EgressPort* const* port_table_ = nullptr;      // the node's ports, line-aligned (set by finalize_ports)
   uint32_t route_size_ = 0;
   uint32_t ecn_k_;
   uint32_t seed_;
   bool ecn_, pfc_;
+  uint8_t port_table_lines_ = 0;  // cache lines port_table_ spans (eight ports a line)
   uint64_t capacity_;                // shared buffer, bytes
   int64_t xoff_bytes_, xon_bytes_;  // PFC thresholds per ingress port
   // Unicast routes: host -> its equal-cost ports, a run of group_ports_ packed as first << 8 | count
@@ -143,6 +144,11 @@ class Switch : public NetNode {
     std::array<bool, kNumTc> xoff{};
   };
   std::vector<IngressState> ingress_;
+  // The node's port pointers again, from a 64-byte boundary (port_table_ points into it): the prefetch
+  // chain loads the table's lines before the route picks a port, and a table that starts mid-line
+  // spans one line more than its size (16 ports of a k = 16 switch: three lines, of which two were
+  // loaded, so a frame for a port in the third waited for it).
+  std::vector<EgressPort*> port_table_store_;
   SwitchConfig cfg_;
   struct McastEntry {
     int up_port;
