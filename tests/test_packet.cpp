@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <limits>
 #include <random>
@@ -144,6 +145,43 @@ BOOST_AUTO_TEST_CASE(ipv4_checksum_matches_rfc1071_word_by_word) {
       BOOST_TEST(ipv4_checksum(h, len) == uint16_t(~sum), "length " << len << ", round " << round);
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(header_view_checksum_check_agrees_with_the_checksum_function) {
+  // HeaderView::ip_checksum_ok sums a 20-byte header inline (five 32-bit words, folded) and calls
+  // ipv4_checksum for longer ones; it must say ok exactly when ipv4_checksum gives 0. Pseudo-random
+  // headers with IHL 5 and 6: with their checksum set (ok), then with one bit flipped (not ok: a single
+  // bit changes the ones'-complement sum); then an all-zero header but its first byte (sum 0x4500: not
+  // ok) and an all-0xff one with its checksum set (ok).
+  uint64_t x = 0x243F6A8885A308D3ull;
+  auto next = [&x] { return x ^= x << 13, x ^= x >> 7, x ^= x << 17; };
+  int checked = 0;
+  for (int round = 0; round < 2000; ++round) {
+    uint8_t f[kIpOffset + 24] = {};
+    for (size_t i = kIpOffset; i < sizeof f; ++i) f[i] = uint8_t(next());
+    const size_t ihl = round % 2 ? 24 : 20;
+    f[kIpOffset] = uint8_t(0x40 | ihl / 4);
+    f[kIpOffset + 10] = f[kIpOffset + 11] = 0;
+    store_be16(f + kIpOffset + 10, ipv4_checksum(f + kIpOffset, ihl));
+    const HeaderView good(f, sizeof f);
+    BOOST_TEST_REQUIRE(good.ip_checksum_ok(), "round " << round);
+    const size_t bit = size_t(next() % (ihl * 8 - 8)) + 8;  // (not the version/IHL byte)
+    f[kIpOffset + bit / 8] ^= uint8_t(1u << (bit % 8));
+    const HeaderView bad(f, sizeof f);
+    BOOST_TEST_REQUIRE(bad.ip_checksum_ok() == (ipv4_checksum(f + kIpOffset, ihl) == 0), "round " << round);
+    BOOST_TEST_REQUIRE(!bad.ip_checksum_ok(), "round " << round << ", bit " << bit);
+    ++checked;
+  }
+  BOOST_TEST(checked == 2000);
+  uint8_t zeros[kIpOffset + 20] = {}, ones[kIpOffset + 20];
+  std::memset(ones, 0xff, sizeof ones);
+  zeros[kIpOffset] = 0x45;  // (a sum of 0x4500 alone: not ok)
+  BOOST_TEST(!HeaderView(zeros, sizeof zeros).ip_checksum_ok());
+  BOOST_TEST(ipv4_checksum(zeros + kIpOffset, 20) != 0);
+  ones[kIpOffset] = 0x45;  // version 4, IHL 5, every other byte 0xff but the checksum
+  ones[kIpOffset + 10] = 0, ones[kIpOffset + 11] = 0;
+  store_be16(ones + kIpOffset + 10, ipv4_checksum(ones + kIpOffset, 20));
+  BOOST_TEST(HeaderView(ones, sizeof ones).ip_checksum_ok());
 }
 
 BOOST_AUTO_TEST_CASE(aggregation_packet_round_trips_every_field_and_element) {

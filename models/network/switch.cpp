@@ -147,6 +147,23 @@ void Switch::receive(uint32_t p, tlm::tlm_generic_payload& gp) {
 void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp, uint32_t known_out, uint32_t known_len) {
   const uint32_t len = known_out ? known_len : uint32_t(gp.get_data_length());
   const HeaderView hv(PacketPool::frame_bytes(gp), len);
+  if (known_out) {
+    // The prefetch chain found the port from these bytes after checking what the checks below check
+    // first (IPv4, a valid header, unicast, not PANAMA; nothing writes a frame on the wire): only the
+    // checksum is left.
+#ifdef PANAMA_CHECK_INVARIANTS
+    const uint32_t entry = hv.ipv4() && hv.ip_header_valid() ? route_entry(host_index(hv.dst_ip())) : 0;
+    if (entry == 0 || is_multicast(hv.dst_ip()) || hv.panama() || ecmp_port(hv, entry) != known_out - 1 ||
+        len != gp.get_data_length() || gp.get_data_ptr() != PacketPool::frame_bytes(gp)) {
+      std::fprintf(stderr, "%s: prefetched egress port %u or length %u differs from the route lookup or payload\n",
+                   name(), known_out - 1, len);
+      std::abort();
+    }
+#endif
+    if (!hv.ip_checksum_ok()) return count_drop(DropReason::ip_checksum);
+    admit_and_queue(known_out - 1, &gp, hv.dscp() == kPanamaDscp ? kTcLossless : kTcLossy, in, len);
+    return;
+  }
   if (!hv.ipv4()) return count_drop(NetDrop::no_route);
   if (!hv.ip_header_valid()) return count_drop(DropReason::ip_header_length);
   if (!hv.ip_checksum_ok()) return count_drop(DropReason::ip_checksum);
@@ -176,19 +193,6 @@ void Switch::forward(uint32_t in, tlm::tlm_generic_payload& gp, uint32_t known_o
     return;
   }
 
-  if (known_out) {
-#ifdef PANAMA_CHECK_INVARIANTS
-    const uint32_t entry = route_entry(host_index(dst));
-    if (entry == 0 || ecmp_port(hv, entry) != known_out - 1 ||
-        len != gp.get_data_length() || gp.get_data_ptr() != PacketPool::frame_bytes(gp)) {
-      std::fprintf(stderr, "%s: prefetched egress port %u or length %u differs from the route lookup or payload\n",
-                   name(), known_out - 1, len);
-      std::abort();
-    }
-#endif
-    admit_and_queue(known_out - 1, &gp, tc, in, len);
-    return;
-  }
   const uint32_t entry = route_entry(host_index(dst));
   if (entry == 0) return count_drop(NetDrop::no_route);
   admit_and_queue(ecmp_port(hv, entry), &gp, tc, in, len);
@@ -212,7 +216,9 @@ void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_gene
   const HeaderView hv(PacketPool::frame_bytes(gp), len);
   if (stage == 1) {
     state = 0;
-    const bool routable = hv.ipv4() && hv.ip_header_valid() && !hv.panama() && !is_multicast(hv.dst_ip());
+    // (PANAMA frames carry kPanamaDscp: the cheap test first.)
+    const bool routable = hv.ipv4() && hv.ip_header_valid() && !is_multicast(hv.dst_ip()) &&
+                          !(hv.dscp() == kPanamaDscp && hv.panama());
     const uint32_t h = routable ? host_index(hv.dst_ip()) : 0;
     if (!routable || h >= sw.route_size_) {
       __builtin_prefetch(reinterpret_cast<const char*>(&gp) + 24);  // receive() reads the data pointer and length
@@ -258,7 +264,8 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
     count_drop(tc == kTcLossless ? NetDrop::lossless_overflow : NetDrop::buffer_overflow);
     return false;
   }
-  if (tc != kTcLossless && double(ep.queue_bytes(tc) + bytes) > dt_alpha_ * double(headroom_)) {
+  // (Signed conversions: one instruction each; the values are far below 2^63.)
+  if (tc != kTcLossless && double(int64_t(ep.queue_bytes(tc) + bytes)) > dt_alpha_ * double(int64_t(headroom_))) {
     count_drop(NetDrop::buffer_overflow);
     return false;
   }
