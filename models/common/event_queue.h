@@ -6,11 +6,11 @@
 // Two stores hold the pending records, both ordered by (time, insertion order):
 // - Lanes: most events of a network are scheduled a fixed delay ahead (a frame's serialisation time, or
 //   that plus the link's propagation delay), and `now` never decreases, so the records of one delay
-//   arrive in time order: a FIFO per recurring delay keeps them sorted at O(1) per record. A small heap
-//   over the lanes' heads picks the earliest.
+//   arrive in time order: a FIFO per recurring delay keeps them sorted at O(1) per record.
 // - A 4-ary heap for everything else (timers, one-off delays, and any record that would break a lane's
 //   order).
-// The earliest of the two is run next; which store a record sat in does not change the order.
+// A winner tree over the lanes' heads and the heap's top (a tournament: each node holds the earlier of
+// its two children) names the earliest record; which store a record sat in does not change the order.
 #pragma once
 
 #include "common/clock.h"
@@ -52,6 +52,7 @@ class EventQueue : public sc_core::sc_module {
     heap_.reserve(1024);
     lanes_.reserve(kMaxLanes);
     lane_last_.reserve(kMaxLanes);
+    grow_tree();
   }
 
   // The current time of this event list: the time of the record being run (which runs ahead of the
@@ -89,10 +90,7 @@ class EventQueue : public sc_core::sc_module {
       lane_last_[size_t(li)] = at_ps;
       // Claim the line a few records on for writing now, so that later pushes do not wait for it.
       q.prefetch_tail(kLaneWriteAhead);
-      if (was_empty) {
-        lheap_.push_back(make_key(at_ps, order) | uint32_t(li));  // the lane's index in the slot bits
-        sift_up(lheap_, lheap_.size() - 1);
-      }
+      if (was_empty) set_leaf(uint32_t(li) + 1, make_key(at_ps, order) | (uint32_t(li) + 1));
     } else {
       push_heap_record(at_ps, order, Record{h, ptr, arg, hint, kind});
     }
@@ -189,6 +187,7 @@ class EventQueue : public sc_core::sc_module {
           s.lane = int32_t(lanes_.size());
           lanes_.emplace_back();
           lane_last_.push_back(0);
+          if (lanes_.size() + 1 > leaves_) grow_tree();
           return s.lane;
         }
         return -1;
@@ -203,55 +202,67 @@ class EventQueue : public sc_core::sc_module {
     return -1;
   }
 
-  // The heap over non-empty lanes: each lane's head key, with the lane's index in the slot bits (a lane
-  // record's key has none of its own). Removal stops early: a lane's next head is usually late.
-  void lane_heap_sift_down(Key x) {
-    const size_t n = lheap_.size();
-    Key* h = lheap_.data();
-    size_t i = 0;
-    for (;;) {
-      const size_t c0 = 4 * i + 1;
-      if (c0 >= n) break;
-      size_t best;
-      // Four children: branch-free selection, as in pop_top. (pop_top selects the values, not indices;
-      // one helper for both added 1.5 % to the instructions of a k = 8 run, by cachegrind.)
-      if (c0 + 3 < n) {
-        const bool s1 = h[c0 + 1] < h[c0], s2 = h[c0 + 3] < h[c0 + 2];
-        const size_t i1 = c0 + s1, i2 = c0 + 2 + s2;
-        best = h[i2] < h[i1] ? i2 : i1;
-      } else {
-        best = c0;
-        for (size_t c = c0 + 1; c < n; ++c)
-          if (h[c] < h[best]) best = c;
-      }
-      if (!(h[best] < x)) break;
-      h[i] = h[best];
-      i = best;
+  // The winner tree: leaf 0 is the heap's top, leaf l + 1 lane l's head; w_[leaves_ + j] holds leaf j's
+  // key and w_[i] the earlier of w_[2i] and w_[2i + 1], so w_[1] is the earliest pending record. A
+  // leaf's key carries its leaf number in the slot bits (the heap's slot is read from the heap itself;
+  // insertion orders are unique, so those bits never decide a comparison); an empty leaf holds kNone.
+  // Replacing a leaf recomputes its path to the root: log2(leaves) comparisons, three for up to seven
+  // lanes, where a 4-ary heap over the lanes took a selection among four children and more (about 55
+  // instructions per record at k = 16, by callgrind).
+  static constexpr Key kNone = ~Key(0);
+  void set_leaf(uint32_t leaf, Key x) {
+    size_t i = leaves_ + leaf;
+    Key* w = w_.data();
+    w[i] = x;
+    auto up = [w, &i, &x] {
+      const Key sib = w[i ^ 1];
+      x = sib < x ? sib : x;  // (branch-free: which child wins is unpredictable)
+      i >>= 1;
+      w[i] = x;
+    };
+    if (leaves_ == 8) {  // (up to seven lanes, as in the fat-trees: the loop unrolled)
+      up(), up(), up();
+      return;
     }
-    h[i] = x;
+    while (i > 1) up();
   }
-  // Removes the head of the earliest lane.
-  void lane_pop() {
-    const uint32_t lane = key_slot(lheap_[0]);
+  // The heap's top as leaf 0's key (or kNone).
+  Key heap_leaf() const { return heap_.empty() ? kNone : (heap_[0] & ~Key(kSlotMask)); }
+  // Rebuilds the tree with room for every lane and the heap (a lane was added).
+  void grow_tree() {
+    size_t n = 2;
+    while (n < lanes_.size() + 1) n *= 2;
+    leaves_ = n;
+    w_.assign(2 * n, kNone);
+    w_[n] = heap_leaf();
+    for (size_t l = 0; l < lanes_.size(); ++l)
+      if (!lanes_[l].empty()) w_[n + l + 1] = make_key(lanes_[l].front().t, lanes_[l].front().order()) | (l + 1);
+    for (size_t i = n - 1; i >= 1; --i) w_[i] = std::min(w_[2 * i], w_[2 * i + 1]);
+  }
+  // The heap's top changed (a push that went to the top, or a pop).
+  void heap_top_changed() { set_leaf(0, heap_leaf()); }
+  // The winner's leaf: 0 the heap, l + 1 lane l (something must be pending).
+  uint32_t winner() const { return key_slot(w_[1]); }
+  // Removes the head of lane `lane` (the earliest record).
+  void lane_pop(uint32_t lane) {
     RingQueue<Entry>& q = lanes_[lane];
     q.pop_front();
     // A lane is read front to back, but with dozens of lanes interleaved the hardware prefetcher loses
     // track: load the entries a few pops ahead (written ~10^4 events ago, usually out of L2 by now).
     if (q.size() > kLaneLookahead) __builtin_prefetch(&q.at(kLaneLookahead));
-    if (!q.empty()) {
-      lane_heap_sift_down(make_key(q.front().t, q.front().order()) | lane);
-    } else {
-      const Key last = lheap_.back();
-      lheap_.pop_back();
-      if (!lheap_.empty()) lane_heap_sift_down(last);
-    }
+    set_leaf(lane + 1, q.empty() ? kNone : make_key(q.front().t, q.front().order()) | (lane + 1));
+  }
+  // Removes the heap's top (the earliest record) and returns its record's slot.
+  uint32_t heap_pop() {
+    const uint32_t slot = key_slot(heap_[0]);
+    pop_top();
+    heap_top_changed();
+    free_slots_.push_back(slot);
+    return slot;
   }
 
-  // The earliest pending record: from a lane (true) or the heap (false); false with an empty heap when
-  // nothing is pending.
-  bool next_is_lane() const { return !lheap_.empty() && (heap_.empty() || lheap_[0] < heap_[0]); }
-  // Its time (something must be pending).
-  ps_t earliest_time() const { return key_time(next_is_lane() ? lheap_[0] : heap_[0]); }
+  // The time of the earliest pending record (something must be pending).
+  ps_t earliest_time() const { return key_time(w_[1]); }
 
   void run() {
     const ps_t now = to_ps(sc_core::sc_time_stamp());
@@ -277,28 +288,22 @@ class EventQueue : public sc_core::sc_module {
   void run_direct(ps_t limit) {
     for (;;) {
       Record r;
-      if (next_is_lane()) {
-        if (key_time(lheap_[0]) > limit) break;
-        current_ = key_time(lheap_[0]);
-        const Entry& e = lanes_[key_slot(lheap_[0])].front();
+      if (!pending_ || key_time(w_[1]) > limit) break;
+      current_ = key_time(w_[1]);
+      if (const uint32_t leaf = winner()) {
+        const Entry& e = lanes_[leaf - 1].front();
         r = Record{e.h, e.ptr, e.arg, e.hint, e.bare_kind()};  // (the flag is not passed on)
-        lane_pop();
+        lane_pop(leaf - 1);
       } else {
-        if (heap_.empty() || key_time(heap_[0]) > limit) break;
-        const Key k = heap_[0];
-        pop_top();
-        current_ = key_time(k);
-        const uint32_t slot = key_slot(k);
-        r = records_[slot];
+        r = records_[heap_pop()];
         r.kind &= ~kPrefetch;
-        free_slots_.push_back(slot);
       }
       --pending_;
       ++executed_;
       if (pending_) {
         const void *nh, *np, *nhint;
-        if (next_is_lane()) {
-          const Entry& n = lanes_[key_slot(lheap_[0])].front();
+        if (const uint32_t leaf = winner()) {
+          const Entry& n = lanes_[leaf - 1].front();
           nh = n.h, np = n.ptr, nhint = n.hint;
         } else {
           const Record& n = records_[key_slot(heap_[0])];
@@ -364,19 +369,16 @@ class EventQueue : public sc_core::sc_module {
   // Moves the earliest stored record (if due by `limit`) to the window's end and starts loading its
   // handler, hint and packet.
   bool take_next(ps_t limit) {
+    // (Records in the window are pending too: the tree holds only stored ones.)
+    const Key top = w_[1];
+    if (top == kNone || key_time(top) > limit) return false;
     Entry& e = win_at(win_n_);
-    if (next_is_lane()) {
-      if (key_time(lheap_[0]) > limit) return false;
-      e = lanes_[key_slot(lheap_[0])].front();
-      lane_pop();
+    if (const uint32_t leaf = winner()) {
+      e = lanes_[leaf - 1].front();
+      lane_pop(leaf - 1);
     } else {
-      if (heap_.empty() || key_time(heap_[0]) > limit) return false;
-      const Key k = heap_[0];
-      pop_top();
-      const uint32_t slot = key_slot(k);
-      const Record& rec = records_[slot];
-      e = make_entry(key_time(k), uint64_t(k) & ~kSlotMask, rec.h, rec.ptr, rec.arg, rec.hint, rec.kind);
-      free_slots_.push_back(slot);
+      const Record& rec = records_[heap_pop()];  // (the slot is free, its record not yet overwritten)
+      e = make_entry(key_time(top), uint64_t(top) & ~kSlotMask, rec.h, rec.ptr, rec.arg, rec.hint, rec.kind);
     }
     ++win_n_;
     // The handler's first line (a port's start state; a delivery's handler is the sending port's
@@ -416,11 +418,13 @@ class EventQueue : public sc_core::sc_module {
       records_.emplace_back();
     }
     records_[slot] = rec;
-    heap_.push_back(make_key(t, order | slot));
+    const Key k = make_key(t, order | slot);
+    heap_.push_back(k);
     sift_up(heap_, heap_.size() - 1);
+    if (heap_[0] == k) heap_top_changed();
   }
 
-  // Moves heap[i] up to its place (both heaps).
+  // Moves heap[i] up to its place.
   static void sift_up(std::vector<Key>& heap, size_t i) {
     const Key x = heap[i];
     while (i > 0) {
@@ -469,7 +473,8 @@ class EventQueue : public sc_core::sc_module {
   std::vector<uint32_t> free_slots_;
   std::vector<RingQueue<Entry>> lanes_;
   std::vector<ps_t> lane_last_;  // time of each lane's last record
-  std::vector<Key> lheap_;
+  std::vector<Key> w_;  // the winner tree (2 x leaves_ nodes; w_[0] unused)
+  size_t leaves_ = 0;
   Entry win_[kWindow];
   size_t win_head_ = 0, win_n_ = 0;
   bool hooks_ = false;
