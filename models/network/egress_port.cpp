@@ -153,7 +153,7 @@ void EgressPort::Arrival::on_event(uint32_t, void* ptr, uint64_t arg) {
   ++delivered_frames;
   delivered_bytes += len;
   // What WireEnd::nb_transport_fw does, given what the prefetch stages left (NetNode::receive_routed).
-  const uint32_t state = uint32_t(arg >> 32);
+  const uint32_t state = NetNode::prefetch_state(arg);
   if (receive) receive(*node, rx_port, *gp, state, len);
   else if (state) node->receive_routed(rx_port, *gp, state, len);
   else node->receive(rx_port, *gp);
@@ -161,10 +161,7 @@ void EgressPort::Arrival::on_event(uint32_t, void* ptr, uint64_t arg) {
 }
 
 void EgressPort::Arrival::prefetch_event(uint32_t, void* ptr, uint64_t& arg, int stage) {
-  if (!prefetch) return;
-  uint32_t state = uint32_t(arg >> 32);
-  prefetch(*node, rx_port, *static_cast<const tlm::tlm_generic_payload*>(ptr), uint32_t(arg), stage, state);
-  arg = uint64_t(state) << 32 | uint32_t(arg);
+  if (prefetch) prefetch(*node, rx_port, *static_cast<const tlm::tlm_generic_payload*>(ptr), stage, arg);
 }
 
 int EgressPort::pick() {

@@ -82,9 +82,9 @@ void Host::on_transmit(uint32_t, tlm::tlm_generic_payload&, uint8_t tc, uint32_t
 // flow tables) and the frame's second header line (decode reads the TCP header to its end, 54 bytes
 // into the frame), and the flow's lines if the flow cache knows the frame (state 1: stage 0 then has
 // nothing left to load); stage 0: what the receiver looks up for the frame.
-void Host::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generic_payload& gp, uint32_t len, int stage,
-                            uint32_t& state) {
+void Host::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generic_payload& gp, int stage, uint64_t& arg) {
   const Host& h = static_cast<const Host&>(node);
+  const uint32_t len = prefetch_len(arg);
   if (stage == 1) {
     __builtin_prefetch(reinterpret_cast<const char*>(&gp) + 24);  // the payload's data pointer and length
     if (!h.receiver_) return;
@@ -101,12 +101,12 @@ void Host::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generi
       if (fh.key == key) {
         const char* p = static_cast<const char*>(cookie_address(fh.cookie));
         for (size_t i = 0, n = fh.cookie & 63; i < n; ++i) __builtin_prefetch(p + 64 * i);
-        state = 1;
+        set_prefetch_state(arg, 1);
         return;
       }
     return;
   }
-  if (h.receiver_ && !state) h.receiver_->prefetch_packet(PacketPool::frame_bytes(gp), len);
+  if (h.receiver_ && !prefetch_state(arg)) h.receiver_->prefetch_packet(PacketPool::frame_bytes(gp), len);
 }
 
 void Host::receive(uint32_t p, tlm::tlm_generic_payload& gp) {

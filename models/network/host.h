@@ -96,8 +96,8 @@ class Host final : public NetNode {  // (final: receive_direct calls Host::recei
 
  private:
   void feed_lossy();
-  static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, uint32_t len,
-                               int stage, uint32_t& state);
+  static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, int stage,
+                               uint64_t& arg);
 
   // What receive() reads of the host: its address, the receiver, the count, and the receiver's flow
   // cache (one line, the hot state, which a delivery's record loads as it enters the event list's window).

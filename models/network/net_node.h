@@ -101,12 +101,17 @@ class NetNode : public sc_core::sc_module, public EventHandler, public tlm::tlm_
   // What receive() reads first of this node's own state (a port delivering to it loads it ahead).
   virtual const void* hot_state() const { return nullptr; }
   // Loads ahead what receive(port, gp) will read, in dependent stages: stage 1 (the frame's headers
-  // loaded; `len` is its length), then stage 0 (next to run). `state` starts at 0 and is the node's
-  // own: it carries a result from stage 1 to stage 0 and from there to receive_routed
+  // loaded), then stage 0 (next to run). `arg` is the delivery record's argument: the frame's length in
+  // its low half (prefetch_len) and in its high half a state (prefetch_state) that starts at 0 and is
+  // the node's own: it carries a result from stage 1 to stage 0 and from there to receive_routed
   // (EventHandler::prefetch_event). A plain function, taken once when a link is bound, so that the
-  // call reads no line of the node; nullptr: nothing to load ahead.
-  using ReceivePrefetch = void (*)(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp,
-                                   uint32_t len, int stage, uint32_t& state);
+  // call reads no line of the node (and the port's arrival line passes the record's argument straight
+  // on: a tail call); nullptr: nothing to load ahead.
+  using ReceivePrefetch = void (*)(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, int stage,
+                                   uint64_t& arg);
+  static uint32_t prefetch_len(uint64_t arg) { return uint32_t(arg); }
+  static uint32_t prefetch_state(uint64_t arg) { return uint32_t(arg >> 32); }
+  static void set_prefetch_state(uint64_t& arg, uint32_t state) { arg = uint64_t(state) << 32 | uint32_t(arg); }
   virtual ReceivePrefetch receive_prefetch() const { return nullptr; }
   // receive(), given the state the node's prefetch left for this frame (nonzero) and its length (from
   // the delivery record: the payload's first line need not be read).

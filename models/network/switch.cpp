@@ -210,12 +210,11 @@ uint32_t Switch::ecmp_port(const HeaderView& hv, uint32_t entry) const {
 // list's window), its route entry and the port table (stage 1), then the egress port's lines (stage 0).
 // Only frames that both Switch::receive and PSwitch::receive hand to forward() (IPv4 unicast, not
 // PANAMA) are followed. State: host + 1 after stage 1; egress port + 1 with kRouteKnown after stage 0.
-void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generic_payload& gp, uint32_t len, int stage,
-                              uint32_t& state) {
+void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generic_payload& gp, int stage, uint64_t& arg) {
   const Switch& sw = static_cast<const Switch&>(node);
-  const HeaderView hv(PacketPool::frame_bytes(gp), len);
+  const HeaderView hv(PacketPool::frame_bytes(gp), prefetch_len(arg));
   if (stage == 1) {
-    state = 0;
+    set_prefetch_state(arg, 0);
     // (PANAMA frames carry kPanamaDscp: the cheap test first.)
     const bool routable = hv.ipv4() && hv.ip_header_valid() && !is_multicast(hv.dst_ip()) &&
                           !(hv.dscp() == kPanamaDscp && hv.panama());
@@ -229,18 +228,19 @@ void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_gene
     __builtin_prefetch(sw.port_table_);  // (line-aligned: 16 ports are two lines)
     __builtin_prefetch(sw.port_table_ + 8);
     for (uint32_t i = 2; i < sw.port_table_lines_; ++i) __builtin_prefetch(sw.port_table_ + 8 * i);
-    state = h + 1;
+    set_prefetch_state(arg, h + 1);
     return;
   }
+  const uint32_t state = prefetch_state(arg);
   if (!state) return;
   uint32_t out;
   if (state & kRouteKnown) {
     out = (state & ~kRouteKnown) - 1;
   } else {
     const uint32_t entry = sw.route_entry(state - 1);
-    if (entry == 0) return void(state = 0);
+    if (entry == 0) return set_prefetch_state(arg, 0);
     out = sw.ecmp_port(hv, entry);
-    state = (out + 1) | kRouteKnown;
+    set_prefetch_state(arg, (out + 1) | kRouteKnown);
   }
   sw.port_table_[out]->prefetch_enqueue(hv.dscp() == kPanamaDscp ? kTcLossless : kTcLossy);
 }

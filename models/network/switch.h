@@ -105,8 +105,8 @@ class Switch : public NetNode {
  private:
   void send_pfc(uint32_t port, uint8_t tc, bool pause);
   static void receive_direct_fn(NetNode& node, uint32_t port, tlm::tlm_generic_payload& gp, uint32_t state, uint32_t len);
-  static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, uint32_t len,
-                               int stage, uint32_t& state);
+  static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, int stage,
+                               uint64_t& arg);
   // A host's route entry (0: no route), and the equal-cost ports an entry names.
   uint32_t route_entry(uint32_t host) const { return host < route_size_ ? route_table_[host] : 0; }
   PortSet ports_of(uint32_t entry) const { return PortSet{group_ports_table_ + (entry >> 8), entry & 0xffu}; }
