@@ -73,7 +73,7 @@ class EventQueue : public sc_core::sc_module {
   // ahead, while the event before it runs).
   void schedule(ps_t at_ps, EventHandler* h, uint32_t kind, void* ptr = nullptr, uint64_t arg = 0,
                 const void* hint = nullptr) {
-    if ((kind & ~kPrefetch) >> kKindBits) throw std::invalid_argument("EventQueue: a record's kind must be below 2^23");
+    if ((kind & ~kPrefetch) >> kKindBits) refuse_kind();
     const ps_t now = this->now();
     if (at_ps < now) at_ps = now;
     const uint64_t order = next_seq_++ << kSlotBits;
@@ -96,7 +96,7 @@ class EventQueue : public sc_core::sc_module {
     }
     // Outside a run (a model of another SystemC process scheduling), wake up for the new record if it
     // is the earliest pending one (a kernel call per record would cost more than the check).
-    if (!running_ && earliest_time() == at_ps) wake_.notify(from_ps(at_ps - now));
+    if (!running_) wake_if_earliest(at_ps, now);
   }
   // Lookahead (between runs only): the next eight records are taken into a window ahead of time, and
   // the prefetch hooks of their handlers run (EventHandler::prefetch_event), instead of loading one
@@ -152,6 +152,13 @@ class EventQueue : public sc_core::sc_module {
     return Entry{t, order | (kind & ~kPrefetch) | (kind & kPrefetch ? uint64_t(1) << kKindBits : 0), h, ptr, arg, hint};
   }
 
+  [[noreturn]] __attribute__((noinline, cold)) static void refuse_kind() {
+    throw std::invalid_argument("EventQueue: a record's kind must be below 2^23");
+  }
+  __attribute__((noinline)) void wake_if_earliest(ps_t at_ps, ps_t now) {
+    if (earliest_time() == at_ps) wake_.notify(from_ps(at_ps - now));
+  }
+
   // Lanes are made for delays that recur often: a table counts delays (evicting rarely seen ones), the
   // counts halve every kDecayPeriod schedules, and a delay whose count reaches kLaneThreshold gets a
   // lane, up to kMaxLanes. A delay thus needs a steady share of at least kLaneThreshold / (2 x
@@ -172,12 +179,21 @@ class EventQueue : public sc_core::sc_module {
     uint32_t count = 0;
     int32_t lane = -1;
   };
+  // The usual case inline: a delay that has a lane, found in its home slot. The rest (probing on,
+  // counting, making a lane, the decay) out of line, so that schedule() stays small: with everything
+  // inlined it saved six registers and built a large frame on every call.
   int lane_for(ps_t delta) {
-    if (++decay_tick_ == kDecayPeriod) {
-      decay_tick_ = 0;
-      for (DeltaSlot& s : delta_table_) s.count /= 2;
-    }
+    if (++decay_tick_ == kDecayPeriod) decay();
     const size_t h = size_t((delta * 0x9E3779B97F4A7C15ull) >> 55) & (kDeltaSlots - 1);
+    const DeltaSlot& home = delta_table_[h];
+    if (home.delta == delta && home.lane >= 0) return home.lane;
+    return lane_for_slow(delta, h);
+  }
+  __attribute__((noinline)) void decay() {
+    decay_tick_ = 0;
+    for (DeltaSlot& s : delta_table_) s.count /= 2;
+  }
+  __attribute__((noinline)) int lane_for_slow(ps_t delta, size_t h) {
     size_t victim = kDeltaSlots;
     for (size_t i = 0; i < kProbe; ++i) {
       DeltaSlot& s = delta_table_[(h + i) & (kDeltaSlots - 1)];
@@ -396,7 +412,7 @@ class EventQueue : public sc_core::sc_module {
   // A record due before the window's last (scheduled during a run with a short delay): placed in order
   // in the window; a full window returns its last record to the heap, which keeps every stored record
   // after every record in the window.
-  void insert_ahead(const Entry& e) {
+  __attribute__((noinline)) void insert_ahead(const Entry& e) {
     if (win_n_ == kWindow) {
       const Entry& last = win_at(kWindow - 1);
       push_heap_record(last.t, last.order(), Record{last.h, last.ptr, last.arg, last.hint, last.kind()});
@@ -408,7 +424,7 @@ class EventQueue : public sc_core::sc_module {
     win_at(i) = e;
     ++win_n_;
   }
-  void push_heap_record(ps_t t, uint64_t order, const Record& rec) {
+  __attribute__((noinline)) void push_heap_record(ps_t t, uint64_t order, const Record& rec) {
     uint32_t slot;
     if (!free_slots_.empty()) {
       slot = free_slots_.back();

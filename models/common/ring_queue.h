@@ -38,7 +38,7 @@ class RingQueue {
  private:
   // Indices are free-running 32-bit counters (the capacity, a power of two, divides 2^32): 24 bytes
   // per queue, so a port's per-class state fits one cache line.
-  void grow() {
+  __attribute__((noinline)) void grow() {  // (rare: out of line, so that push_back stays small)
     const size_t cap = buf_ ? 2 * (size_t(mask_) + 1) : 8;
     std::unique_ptr<T[]> b(new T[cap]);
     const uint32_t n = uint32_t(size());
