@@ -8,7 +8,7 @@ Host::Host(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, ui
     : NetNode(name, ctx, id), index_(index) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (a class with virtual functions: GCC lays it out as declared)
-  static_assert(offsetof(Host, flow_hints_) + sizeof(flow_hints_) - offsetof(Host, index_) <= 64,
+  static_assert(offsetof(Host, nic_) + sizeof(nic_) - offsetof(Host, index_) <= 64,
                 "the host's hot state is not one line");
 #pragma GCC diagnostic pop
 }
@@ -24,7 +24,7 @@ void Host::send(tlm::tlm_generic_payload* gp) {
     else if (hv.protocol() == kIpProtoTcp && hv.ip_total_length() == kIpv4HeaderBytes + kTcpHeaderBytes)
       tc = kTcAckNic;
   }
-  if (tc != kTcLossy) return port(0).enqueue(gp, tc);
+  if (tc != kTcLossy) return nic().enqueue(gp, tc);
   // Lossy frames go through the host's per-flow queues (fq).
   uint64_t key = 0;
   if (hv.ipv4()) key = fq_key_of(hv.dst_ip(), hv.protocol(), hv.has_ports() ? hv.src_port() : 0, hv.has_ports() ? hv.dst_port() : 0);
@@ -41,7 +41,7 @@ void Host::enqueue_lossy(const Queued& e, uint64_t key) {
   // cold line whose read waited for the write).
   if (fq_round_.empty() && nic_lossy_ < 2) {
     ++nic_lossy_;
-    port(0).enqueue(e.builder ? e.builder->build_frame(e.a, e.b) : e.gp, kTcLossy);
+    nic().enqueue(e.builder ? e.builder->build_frame(e.a, e.b) : e.gp, kTcLossy);
     return;
   }
   if (key == FlatMap<uint32_t>::kEmpty) key ^= 1;  // reserved by the table; flows sharing a queue only share fairness
@@ -67,7 +67,7 @@ void Host::feed_lossy() {
     if (!q.empty()) fq_round_.push_back(slot);
     ++nic_lossy_;
     tlm::tlm_generic_payload* gp = e.builder ? e.builder->build_frame(e.a, e.b) : e.gp;
-    port(0).enqueue(gp, kTcLossy);
+    nic().enqueue(gp, kTcLossy);
   }
 }
 
@@ -96,6 +96,13 @@ void Host::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generi
     // the frame's first header line, loaded as the record entered the window).
     const HeaderView hv(frame, len);
     if (!hv.ipv4() || !hv.ip_header_valid() || !hv.has_ports()) return;
+    // What the receiver sends back: a data segment gets an ACK (the NIC's ACK class); an ACK may open
+    // the window for data (the per-flow queues' line and the NIC's lossy class).
+    if (h.nic_) {
+      const bool pure_ack = hv.protocol() == kIpProtoTcp && hv.ip_total_length() == kIpv4HeaderBytes + kTcpHeaderBytes;
+      h.nic_->prefetch_enqueue(pure_ack ? kTcLossy : kTcAckNic);
+      if (pure_ack) __builtin_prefetch(&h.fq_round_);
+    }
     const uint64_t key = flow_key(hv.src_ip(), hv.dst_port(), hv.src_port());
     for (const FlowHint& fh : h.flow_hints_)
       if (fh.key == key) {

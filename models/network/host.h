@@ -96,15 +96,23 @@ class Host final : public NetNode {  // (final: receive_direct calls Host::recei
 
  private:
   void feed_lossy();
+  // The NIC's port (the host's one port), from the hot line: sending a frame reads neither the node's
+  // port table nor its line. (Set at the first send: ports are added while the fabric is built.)
+  EgressPort& nic() {
+    if (__builtin_expect(!nic_, 0)) nic_ = &port(0);
+    return *nic_;
+  }
   static void prefetch_receive(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, int stage,
                                uint64_t& arg);
 
-  // What receive() reads of the host: its address, the receiver, the count, and the receiver's flow
-  // cache (one line, the hot state, which a delivery's record loads as it enters the event list's window).
+  // What receive() reads of the host: its address, the receiver, the count, the receiver's flow cache,
+  // and the NIC port a reply goes out on (one line, the hot state, which a delivery's record loads as it
+  // enters the event list's window).
   alignas(64) uint32_t index_;
   HostReceiver* receiver_ = nullptr;
   uint64_t received_ = 0;
   FlowHint flow_hints_[kFlowHints];
+  EgressPort* nic_ = nullptr;
   // Per-flow fair queueing above the NIC for the lossy class (as Linux's fq qdisc): each flow (5-tuple)
   // has its own FIFO, served round robin, and the NIC's lossy FIFO holds at most two frames. Without it a
   // large flow's window waits in the NIC's FIFO and every short flow of the host waits behind it.
