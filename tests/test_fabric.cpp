@@ -104,20 +104,26 @@ BOOST_AUTO_TEST_CASE(frame_arrives_after_serialisation_plus_propagation_per_hop)
   }
 }
 
-BOOST_AUTO_TEST_CASE(back_to_back_frames_are_spaced_by_their_wire_time) {
-  // 100 frames at line rate arrive exactly 123.04 ns apart (1538 B x 8 / 100 Gbps).
-  json j = run_isolated([] {
-    Fabric f("fabric", incast_cfg(1));
+// The arrival times at host 1 of `count` 1514-byte UDP frames host 0 sends at its line rate through
+// the one switch of `t` (an incast topology).
+std::vector<uint64_t> line_rate_arrivals(const TopologyConfig& t, uint64_t count) {
+  const json j = run_isolated([t, count] {
+    Fabric f("fabric", t);
     CountingSink sink;
     sink.record_arrivals = true;
     f.hosts[1]->set_receiver(&sink);
     UdpFlowSpec s;
-    s.count = 100;
+    s.count = count;
     UdpSource src(*f.hosts[0], s);
     sc_core::sc_start();
     return json{{"arrivals", sink.arrivals}};
   });
-  auto a = j["arrivals"].get<std::vector<uint64_t>>();
+  return j["arrivals"].get<std::vector<uint64_t>>();
+}
+
+BOOST_AUTO_TEST_CASE(back_to_back_frames_are_spaced_by_their_wire_time) {
+  // 100 frames at line rate arrive exactly 123.04 ns apart (1538 B x 8 / 100 Gbps).
+  const std::vector<uint64_t> a = line_rate_arrivals(incast_cfg(1), 100);
   BOOST_TEST_REQUIRE(a.size() == 100u);
   for (size_t i = 1; i < a.size(); ++i) BOOST_TEST_REQUIRE(a[i] - a[i - 1] == 123040u);
 }
@@ -146,20 +152,9 @@ BOOST_AUTO_TEST_CASE(wire_time_by_multiply_and_shift_equals_the_rounded_division
 
 BOOST_AUTO_TEST_CASE(frames_on_a_link_without_an_exact_rate_are_spaced_by_the_rounded_division) {
   // 56 Gbps: 1538 B x 8 / 56 Gbps = 219,714.29 ps, rounded up to 219,715 ps between arrivals.
-  json j = run_isolated([] {
-    TopologyConfig t = incast_cfg(1);
-    t.host_gbps = 56;
-    Fabric f("fabric", t);
-    CountingSink sink;
-    sink.record_arrivals = true;
-    f.hosts[1]->set_receiver(&sink);
-    UdpFlowSpec s;
-    s.count = 20;
-    UdpSource src(*f.hosts[0], s);
-    sc_core::sc_start();
-    return json{{"arrivals", sink.arrivals}};
-  });
-  auto a = j["arrivals"].get<std::vector<uint64_t>>();
+  TopologyConfig t = incast_cfg(1);
+  t.host_gbps = 56;
+  const std::vector<uint64_t> a = line_rate_arrivals(t, 20);
   BOOST_TEST_REQUIRE(a.size() == 20u);
   for (size_t i = 1; i < a.size(); ++i) BOOST_TEST_REQUIRE(a[i] - a[i - 1] == 219715u);
 }
