@@ -497,6 +497,10 @@ BOOST_AUTO_TEST_CASE(tcp_wire_cost_counts_headers_padding_and_preamble) {
   BOOST_TEST(tcp_wire_bytes(0) == 84u);
   BOOST_TEST(tcp_wire_bytes(6) == 84u);   // 60 bytes: exactly the minimum
   BOOST_TEST(tcp_wire_bytes(7) == 85u);   // one byte beyond it
+  // The frame alone (what a sender allocates): 1514 and the 60-byte minimum.
+  BOOST_TEST(tcp_frame_bytes(1460) == 1514u);
+  BOOST_TEST(tcp_frame_bytes(0) == 60u);
+  BOOST_TEST(tcp_frame_bytes(7) == 61u);
 }
 
 BOOST_AUTO_TEST_CASE(tcp_segment_round_trips_with_a_valid_checksum) {

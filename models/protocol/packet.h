@@ -110,12 +110,14 @@ size_t encode_udp(uint8_t* buf, size_t cap, const UdpAddressing& a, const uint8_
 // carries no application data), so the checksum covers pseudo-header and header only and stays valid.
 constexpr uint8_t kIpProtoTcp = 6;
 constexpr size_t kTcpHeaderBytes = 20;
-// What a segment of `payload_bytes` costs on the wire: its frame (Ethernet, IPv4 and TCP headers,
-// padded to the Ethernet minimum) plus preamble, FCS and inter-frame gap.
-constexpr size_t tcp_wire_bytes(size_t payload_bytes) {
+// The frame of a segment of `payload_bytes`: Ethernet, IPv4 and TCP headers and the payload, padded to
+// the Ethernet minimum.
+constexpr size_t tcp_frame_bytes(size_t payload_bytes) {
   const size_t frame = kEthHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes + payload_bytes;
-  return (frame < kEthMinFrameBytes ? kEthMinFrameBytes : frame) + kEthWireOverheadBytes;
+  return frame < kEthMinFrameBytes ? kEthMinFrameBytes : frame;
 }
+// What it costs on the wire: the frame plus preamble, FCS and inter-frame gap.
+constexpr size_t tcp_wire_bytes(size_t payload_bytes) { return tcp_frame_bytes(payload_bytes) + kEthWireOverheadBytes; }
 constexpr uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpPsh = 0x08, kTcpAck = 0x10, kTcpEce = 0x40,
                   kTcpCwr = 0x80;
 struct TcpSegment {

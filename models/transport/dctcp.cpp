@@ -265,7 +265,7 @@ tlm::tlm_generic_payload* DctcpTransport::build_frame(uint64_t flow, uint64_t pa
   seg.dst_port = f.data_addr.dst_port;
   seg.seq = uint32_t(offset);
   seg.flags = uint8_t(packed >> 56);
-  const size_t frame = std::max(kEthHeaderBytes + kIpv4HeaderBytes + kTcpHeaderBytes + len, kEthMinFrameBytes);
+  const size_t frame = tcp_frame_bytes(len);
   tlm::tlm_generic_payload* gp = fabric_.ctx.pool.allocate_clean(frame);  // the zero payload is often there already
   gp->set_data_length(uint32_t(encode_tcp(gp->get_data_ptr(), frame, f.data_addr, seg, len,
                                           PacketPool::clean_from(*gp))));
