@@ -21,8 +21,7 @@ void Host::send(tlm::tlm_generic_payload* gp) {
     // Pure TCP ACKs (40-byte datagrams) skip the host's own data queue, as NIC/qdisc ACK prioritisation
     // does: otherwise a host that sends and receives at once delays its peer's ACK clock behind its own
     // window. The fabric still classifies them by DSCP (lossy class).
-    else if (hv.protocol() == kIpProtoTcp && hv.ip_total_length() == kIpv4HeaderBytes + kTcpHeaderBytes)
-      tc = kTcAckNic;
+    else if (hv.tcp_pure_ack()) tc = kTcAckNic;
   }
   if (tc != kTcLossy) return nic().enqueue(gp, tc);
   // Lossy frames go through the host's per-flow queues (fq).
@@ -99,7 +98,7 @@ void Host::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_generi
     // What the receiver sends back: a data segment gets an ACK (the NIC's ACK class); an ACK may open
     // the window for data (the per-flow queues' line and the NIC's lossy class).
     if (h.nic_) {
-      const bool pure_ack = hv.protocol() == kIpProtoTcp && hv.ip_total_length() == kIpv4HeaderBytes + kTcpHeaderBytes;
+      const bool pure_ack = hv.tcp_pure_ack();
       h.nic_->prefetch_enqueue(pure_ack ? kTcLossy : kTcAckNic);
       if (pure_ack) __builtin_prefetch(&h.fq_round_);
     }

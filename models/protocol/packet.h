@@ -241,6 +241,10 @@ class HeaderView {
   bool has_ports() const {
     return (protocol() == kIpProtoUdp || protocol() == kIpProtoTcp) && kIpOffset + ip_header_bytes() + 4 <= len_;
   }
+  // A pure TCP ACK: a 40-byte datagram (IPv4 and TCP headers, no options, no payload).
+  bool tcp_pure_ack() const {
+    return protocol() == kIpProtoTcp && ip_total_length() == kIpv4HeaderBytes + kTcpHeaderBytes;
+  }
   uint16_t src_port() const { return load_be16(f_ + kIpOffset + ip_header_bytes()); }
   uint16_t dst_port() const { return load_be16(f_ + kIpOffset + ip_header_bytes() + 2); }
   // A PANAMA aggregation packet as a PSwitch steers it to its accelerator: IPv4 without options, DSCP
