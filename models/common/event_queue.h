@@ -242,8 +242,12 @@ class EventQueue : public sc_core::sc_module {
     }
     while (i > 1) up();
   }
-  // The heap's top as leaf 0's key (or kNone).
+  // The heap's top as leaf 0's key, lane l's head as leaf l + 1's (or kNone).
   Key heap_leaf() const { return heap_.empty() ? kNone : (heap_[0] & ~Key(kSlotMask)); }
+  Key lane_leaf(size_t l) const {
+    const RingQueue<Entry>& q = lanes_[l];
+    return q.empty() ? kNone : make_key(q.front().t, q.front().order()) | (l + 1);
+  }
   // Rebuilds the tree with room for every lane and the heap (a lane was added).
   void grow_tree() {
     size_t n = 2;
@@ -251,8 +255,7 @@ class EventQueue : public sc_core::sc_module {
     leaves_ = n;
     w_.assign(2 * n, kNone);
     w_[n] = heap_leaf();
-    for (size_t l = 0; l < lanes_.size(); ++l)
-      if (!lanes_[l].empty()) w_[n + l + 1] = make_key(lanes_[l].front().t, lanes_[l].front().order()) | (l + 1);
+    for (size_t l = 0; l < lanes_.size(); ++l) w_[n + l + 1] = lane_leaf(l);
     for (size_t i = n - 1; i >= 1; --i) w_[i] = std::min(w_[2 * i], w_[2 * i + 1]);
   }
   // The heap's top changed (a push that went to the top, or a pop).
@@ -266,7 +269,7 @@ class EventQueue : public sc_core::sc_module {
     // A lane is read front to back, but with dozens of lanes interleaved the hardware prefetcher loses
     // track: load the entries a few pops ahead (written ~10^4 events ago, usually out of L2 by now).
     if (q.size() > kLaneLookahead) __builtin_prefetch(&q.at(kLaneLookahead));
-    set_leaf(lane + 1, q.empty() ? kNone : make_key(q.front().t, q.front().order()) | (lane + 1));
+    set_leaf(lane + 1, lane_leaf(lane));
   }
   // Removes the heap's top (the earliest record) and returns its record's slot.
   uint32_t heap_pop() {
