@@ -80,6 +80,7 @@ tlm::tlm_generic_payload* PacketPool::make(uint32_t cls) {
   Head* h = new (mem + kHeadOffset) Head();
   tlm::tlm_generic_payload* gp = new (mem + kPayloadOffset) tlm::tlm_generic_payload();
   store_.push_back(gp);
+  ++made_[cls];
   gp->set_mm(this);
   gp->set_extension(&h->meta);
   gp->set_data_ptr(frame_bytes(*gp));

@@ -101,6 +101,7 @@ class PacketPool : public tlm::tlm_mm_interface {
   uint64_t in_use() const { return in_use_; }
   uint64_t peak_in_use() const { return peak_; }
   uint64_t created() const { return store_.size(); }
+  uint64_t created(SizeClass cls) const { return made_[cls]; }
 
   // The pool shared by every model of one simulation.
   static PacketPool& instance();
@@ -155,6 +156,7 @@ class PacketPool : public tlm::tlm_mm_interface {
   std::vector<tlm::tlm_generic_payload*> store_;
   std::vector<tlm::tlm_generic_payload*> free_[kNumClasses];
   uint64_t in_use_ = 0, peak_ = 0;
+  uint64_t made_[kNumClasses] = {};
 };
 
 // The simulator-only metadata of a pooled packet. Every payload of the simulation comes from a
