@@ -468,7 +468,13 @@ BOOST_AUTO_TEST_CASE(summary_and_queue_time_series_report_what_happened) {
   // Busy 246.08 us of the run (which ends when the last frame arrives, a little later).
   const double busy_us = 2000 * 0.12304, run_us = j["end"].get<double>() / 1e6;
   BOOST_TEST(std::fabs(port["utilisation"].get<double>() - busy_us / run_us) < 1e-6);
-  BOOST_TEST(port["peak_queue_bytes"].get<uint64_t>() > 0u);
+  // The peak queue: the two senders' frames reach the switch in pairs every 123.04 ns, one leaves
+  // per 123.04 ns. The first of the first pair starts at once and its partner waits. At each later
+  // instant the port's line comes free just as the pair arrives: the first arrival joins the queue and
+  // the head starts (i + 1 frames queued then at the i-th instant), the second waits for the next.
+  // At the last instant (i = 999) that is 1000 frames (the same whether the peak is taken as a frame
+  // joins the queue or, as the port does, as one leaves it).
+  BOOST_TEST(port["peak_queue_bytes"].get<uint64_t>() == 1000u * 1514u);
   BOOST_TEST(j["peak_sampled"].get<uint64_t>() > 0u);
   BOOST_TEST(s["drops_total"].get<uint64_t>() == 0u);
   std::ifstream in(csv);
@@ -478,6 +484,34 @@ BOOST_AUTO_TEST_CASE(summary_and_queue_time_series_report_what_happened) {
   size_t rows = 0;
   for (std::string line; std::getline(in, line);) ++rows;
   BOOST_TEST(rows == j["samples"].get<size_t>());
+}
+
+BOOST_AUTO_TEST_CASE(peak_queue_counts_frames_queued_since_the_last_start) {
+  // The port takes its peak queue when a frame starts (the queue only grows in between); frames queued
+  // after the last start count too. Here none starts: the switch's port to host 2 is paused in the
+  // lossy class from the outset, so every frame of the 2-to-1 incast waits there. After 20 us its peak
+  // is what it holds, and both are whole frames: 1514 B each.
+  json j = run_isolated([&] {
+    Fabric f("fabric", incast_cfg(2));
+    CountingSink sink;
+    f.hosts[2]->set_receiver(&sink);
+    UdpFlowSpec a, b;
+    a.dst_host = b.dst_host = 2;
+    a.count = b.count = 100;
+    b.src_port = 1001;
+    UdpSource sa(*f.hosts[0], a), sb(*f.hosts[1], b);
+    EgressPort& port = f.switches[0]->port(2);
+    port.pause(kTcLossy, ~ps_t(0) >> 1);
+    sc_core::sc_start(sc_core::sc_time(20, sc_core::SC_US));
+    return json{{"peak", port.counters().peak_queue_bytes}, {"queued", port.queue_bytes(kTcLossy)},
+                {"tx", port.counters().tx_frames}, {"delivered", sink.frames}};
+  });
+  // By 20 us each sender has put (20 us - 1 us propagation) / 123.04 ns ~ 154 > 100 frames on its
+  // link: all 200 have reached the switch (the last by 1.12 + 99 x 0.12304 = 13.3 us).
+  BOOST_TEST(j["queued"].get<uint64_t>() == 200u * 1514u);
+  BOOST_TEST(j["peak"].get<uint64_t>() == 200u * 1514u);
+  BOOST_TEST(j["tx"].get<uint64_t>() == 0u);
+  BOOST_TEST(j["delivered"].get<uint64_t>() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -53,40 +53,12 @@ PortCounters EgressPort::counters() const {
   c.busy_ps = busy_ps_;
   c.delivered_frames = arrival_.delivered_frames;
   c.delivered_bytes = arrival_.delivered_bytes;
-  c.peak_queue_bytes = peak_queue_bytes_;
+  c.peak_queue_bytes = std::max(peak_queue_bytes_, total_bytes_);  // (queued since the last start: see try_start)
   for (const ClassState& cs : cls_) c.ecn_marked += cs.ecn_marked;
   c.pause_sent = pause_sent_;
   c.pause_received = pause_received_;
   c.resume_sent = resume_sent_;
   return c;
-}
-
-void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag, uint32_t len) {
-  ClassState& cs = cls_[tc];
-  ++cs.queued;
-  // An idle port (nothing queued or on the wire, bound, no faults) whose class is not paused starts
-  // the frame at once, leaving the state try_start() would leave after queueing it and taking it out
-  // again, without the round trip through the ring: the ring's tail line is usually cold, and reading
-  // the entry back waited for that line (a store that misses the cache does not forward to the load).
-  const ps_t now = ctx_.now();
-  if (!(nonempty_ | uint8_t(control_pending_)) && now >= busy_until_ && link_state_ == kBound &&
-      cs.paused_until <= now) {
-    if (len > peak_queue_bytes_) peak_queue_bytes_ = len;  // (nothing else queued: total_bytes_ is 0)
-    if (sched_ == Scheduler::deficit_round_robin) {
-      // DRR's visit credits the class and the frame spends it; a class left empty keeps no credit.
-      drr_next_ = tc;
-      drr_credited_ = true;
-      cs.deficit = 0;
-    }
-    return start(Entry{gp, len, tag}, tc);
-  }
-  cs.q.push_back(Entry{gp, len, tag});
-  cs.q.prefetch_tail(4);  // the next line of the ring, for the frames queued after this one
-  nonempty_ |= uint8_t(1u << tc);
-  cs.bytes += len;
-  total_bytes_ += len;
-  if (total_bytes_ > peak_queue_bytes_) peak_queue_bytes_ = total_bytes_;
-  try_start();
 }
 
 void EgressPort::send_control(tlm::tlm_generic_payload* gp) {
@@ -267,6 +239,11 @@ void EgressPort::try_start() {
   } else {
     __builtin_prefetch(&cs.q.front());  // the next pick reads it, when this frame is on the wire
   }
+  // The peak queue, taken before a frame leaves rather than as one joins: the queue only grows between
+  // two starts, so its largest value since the last start is the one now (counters() adds the frames
+  // queued since the last start). A frame queued behind another then touches only the start and class
+  // lines of the port, not the counters line, which starting it writes anyway.
+  if (total_bytes_ > peak_queue_bytes_) peak_queue_bytes_ = total_bytes_;
   cs.bytes -= e.len;
   total_bytes_ -= e.len;
   start(e, c);

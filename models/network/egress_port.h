@@ -161,7 +161,7 @@ class EgressPort : public EventHandler {
     bool direct = false;
   };
   Arrival arrival_;
-  // Read by starting a frame, with the counters it writes, and by queueing one (peak, ECN marks): one
+  // Read and written by starting a frame (the peak queue is taken then too: see try_start): one
   // line. Copied from the Link when the first frame starts (tests and scenarios set fault windows
   // after building the fabric, before it runs).
   alignas(64) const void* far_hot_ = nullptr;  // the far end's hot_state(), loaded ahead of a delivery
@@ -189,5 +189,34 @@ class EgressPort : public EventHandler {
   };
   std::array<ClassState, kNumTc> cls_;
 };
+
+// (Inline: a switch queues every frame it forwards through it; a call per frame, with the state it
+// saves, was a measurable part of a frame's cost when the compiler chose not to inline it across units.)
+inline void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag, uint32_t len) {
+  ClassState& cs = cls_[tc];
+  ++cs.queued;
+  // An idle port (nothing queued or on the wire, bound, no faults) whose class is not paused starts
+  // the frame at once, leaving the state try_start() would leave after queueing it and taking it out
+  // again, without the round trip through the ring: the ring's tail line is usually cold, and reading
+  // the entry back waited for that line (a store that misses the cache does not forward to the load).
+  const ps_t now = ctx_.now();
+  if (!(nonempty_ | uint8_t(control_pending_)) && now >= busy_until_ && link_state_ == kBound &&
+      cs.paused_until <= now) {
+    if (len > peak_queue_bytes_) peak_queue_bytes_ = len;  // (nothing else queued: total_bytes_ is 0)
+    if (sched_ == Scheduler::deficit_round_robin) {
+      // DRR's visit credits the class and the frame spends it; a class left empty keeps no credit.
+      drr_next_ = tc;
+      drr_credited_ = true;
+      cs.deficit = 0;
+    }
+    return start(Entry{gp, len, tag}, tc);
+  }
+  cs.q.push_back(Entry{gp, len, tag});
+  cs.q.prefetch_tail(4);  // the next line of the ring, for the frames queued after this one
+  nonempty_ |= uint8_t(1u << tc);
+  cs.bytes += len;
+  total_bytes_ += len;
+  try_start();
+}
 
 }  // namespace panama
