@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the dependencies, builds PANAMA-TLM and runs every test: first the Release build, then the
-# same suite built with AddressSanitizer + UndefinedBehaviorSanitizer (PANAMA_SANITIZE=ON).
+# Installs the dependencies, builds PANAMA-TLM and runs every test: first the Release build with
+# profile-guided optimisation (scripts/build-pgo.sh), then the same suite built with AddressSanitizer +
+# UndefinedBehaviorSanitizer (PANAMA_SANITIZE=ON).
 # Set PANAMA_SKIP_SANITIZE=1 to run only the Release suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,8 +9,10 @@ JOBS=${JOBS:-$(nproc)}
 
 scripts/install-deps.sh
 
-echo "== Release build and tests"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+echo "== Release build, profile-guided (scripts/build-pgo.sh: the panama command instrumented, trained, rebuilt), and tests"
+# The suite runs on the libraries as the benchmark's build optimises them; the sanitizer build below
+# runs it on code built without a profile.
+scripts/build-pgo.sh build
 cmake --build build -j "$JOBS"
 ctest --test-dir build --output-on-failure -j "$JOBS"
 

@@ -25,6 +25,10 @@ void add_bench_command(CLI::App& app) {
   fab->callback([o] {
     std::vector<FabricBenchPoint> points = {{8, o->quick ? 1.0 : 10.0, 100.0, 1}, {16, o->quick ? 0.1 : 1.0, 100.0, 1}};
     nlohmann::json all = nlohmann::json::array();
+    std::cout << "build: " << PANAMA_BUILD_FLAVOUR
+              << (std::string(PANAMA_BUILD_FLAVOUR).find("PGO") == std::string::npos
+                      ? " (scripts/bench.sh builds with profile-guided optimisation: faster)\n"
+                      : "\n");
     std::cout << std::left << std::setw(7) << "hosts" << std::setw(10) << "sim ms" << std::setw(14) << "packet-hops"
               << std::setw(16) << "hops/wall-s" << std::setw(14) << "events/s" << std::setw(10) << "wall s"
               << std::setw(10) << "build s" << "peak RSS MB\n";

@@ -71,7 +71,8 @@ nlohmann::json run_fabric_bench(const FabricBenchPoint& p) {
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
   const uint64_t events = fabric.events.executed();
-  return nlohmann::json{{"hosts", n},
+  return nlohmann::json{{"build", PANAMA_BUILD_FLAVOUR},
+                        {"hosts", n},
                         {"switches", fabric.switches.size()},
                         {"sim_ms", p.sim_ms},
                         {"flows", n},

@@ -9,6 +9,12 @@
 #include <stdexcept>
 #include <string>
 
+// libgcov's profile counters of this process: linked in an instrumented build (PANAMA_PGO=generate),
+// absent (null) otherwise. Weak references rather than a macro, so that this file is the same code in
+// the instrumented and the optimised build (a profile is refused for code that changed between them).
+extern "C" void __gcov_dump(void) __attribute__((weak));
+extern "C" void __gcov_reset(void) __attribute__((weak));
+
 namespace panama {
 
 nlohmann::json run_isolated(const std::function<nlohmann::json()>& fn) {
@@ -23,6 +29,7 @@ nlohmann::json run_isolated(const std::function<nlohmann::json()>& fn) {
     // tests inside the child, and the parent would wait on the pipe for ever; sanitizers abort this way
     // too (abort_on_error=1).
     for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) std::signal(sig, SIG_DFL);
+    if (__gcov_reset) __gcov_reset();  // the parent's counts so far are the parent's to write
     close(fds[0]);
     std::string out;
     int code = 0;
@@ -40,6 +47,7 @@ nlohmann::json run_isolated(const std::function<nlohmann::json()>& fn) {
     }
     close(fds[1]);
     std::fflush(nullptr);
+    if (__gcov_dump) __gcov_dump();  // _exit skips the handler that writes the profile: the child's counts
     _exit(code);
   }
   close(fds[1]);
