@@ -17,6 +17,16 @@ rm -rf "$B/pgo-profile"
 cmake --build "$B" -j "$JOBS" --target panama
 echo "== PGO 2/3: training run"
 "$B/panama" bench fabric --quick --json "$B/pgo-training.json"
+# The two simulations run in forked children, which write their own counts (run_isolated): without them
+# the profile would hold the parent's start-up alone. Each process that wrote counts is one "run" in
+# the profile's summary, so a good training shows three (gcov-dump comes with GCC).
+runs=$(gcov-dump -l "$B"/pgo-profile/*egress_port.cpp.gcda | sed -n 's/.*OBJECT_SUMMARY runs=\([0-9]*\).*/\1/p' | head -1)
+if [ "${runs:-0}" -lt 3 ]; then
+  echo "build-pgo: the profile records ${runs:-no} runs, not 3 (the command and its two simulations):" \
+       "the forked simulations did not write their counts" >&2
+  exit 1
+fi
+echo "training profile: $runs runs recorded"
 echo "== PGO 3/3: optimised build"
 cmake -S . -B "$B" -DPANAMA_PGO=use
 cmake --build "$B" -j "$JOBS" --target panama
