@@ -13,14 +13,21 @@ JOBS=${JOBS:-$(nproc)}
 
 echo "== PGO 1/3: instrumented build ($B)"
 cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=Release -DPANAMA_PGO=generate "$@"
-rm -rf "$B/pgo-profile"
+P=$(sed -n 's/^PANAMA_PGO_DIR:PATH=//p' "$B/CMakeCache.txt")
+[ -n "$P" ] || { echo "build-pgo: no PANAMA_PGO_DIR in $B/CMakeCache.txt" >&2; exit 1; }
+rm -rf "$P"  # counts from an earlier training would merge into this one
 cmake --build "$B" -j "$JOBS" --target panama
 echo "== PGO 2/3: training run"
 "$B/panama" bench fabric --quick --json "$B/pgo-training.json"
 # The two simulations run in forked children, which write their own counts (run_isolated): without them
 # the profile would hold the parent's start-up alone. Each process that wrote counts is one "run" in
 # the profile's summary, so a good training shows three (gcov-dump comes with GCC).
-runs=$(gcov-dump -l "$B"/pgo-profile/*egress_port.cpp.gcda | sed -n 's/.*OBJECT_SUMMARY runs=\([0-9]*\).*/\1/p' | head -1)
+GCOV_DUMP=$(${CXX:-g++} -print-prog-name=gcov-dump)
+if ! command -v "$GCOV_DUMP" > /dev/null; then
+  echo "build-pgo: $GCOV_DUMP (GCC's profile reader) not found, so the training cannot be checked" >&2
+  exit 1
+fi
+runs=$("$GCOV_DUMP" "$P"/*egress_port.cpp.gcda | sed -n 's/.*OBJECT_SUMMARY runs=\([0-9]*\).*/\1/p' | head -1)
 if [ "${runs:-0}" -lt 3 ]; then
   echo "build-pgo: the profile records ${runs:-no} runs, not 3 (the command and its two simulations):" \
        "the forked simulations did not write their counts" >&2
