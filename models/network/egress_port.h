@@ -96,7 +96,9 @@ class EgressPort : public EventHandler {
   // events on the fabric's event list (no detour through the node).
   void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
   void prefetch_event(uint32_t kind, void* ptr, uint64_t& arg, int stage) override;
-  // Loads the lines queueing a frame of class `tc` here touches (a switch calls it a record ahead).
+  // Loads the lines queueing a frame of class `tc` here touches (a switch calls it a record ahead): the
+  // start and class lines, and the counters line, which a frame that starts at once writes (one queued
+  // behind another does not, but which of the two it is, is not known before the start line is in).
   void prefetch_enqueue(uint8_t tc) const {
     __builtin_prefetch(this);
     __builtin_prefetch(&far_hot_);

@@ -92,7 +92,8 @@ nlohmann::json run_fabric_bench(const FabricBenchPoint& p) {
                         {"lookahead", fabric.events.lookahead()},
                         {"end_host_queued", host_queued},
                         {"end_switch_queued", switch_queued},
-                        {"created_packets", fabric.ctx.pool.created()},
+                        {"created_mtu_packets", fabric.ctx.pool.created(PacketPool::kMtuClean)},  // = the reserve: no growth
+                        {"created_small_packets", fabric.ctx.pool.created(PacketPool::kSmall)},
                         {"run_page_faults", ru.ru_minflt - ru0.ru_minflt},
                         {"drops", fabric.total_drops()}};
 }
