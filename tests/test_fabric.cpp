@@ -26,6 +26,21 @@ TopologyConfig incast_cfg(uint32_t senders) {
   return t;
 }
 
+// The 2-to-1 incast's senders: hosts 0 and 1 each send `count` lossy 1514-byte UDP frames at their
+// line rate to host 2, from different source ports (two flows).
+struct TwoSendersToHost2 {
+  static UdpFlowSpec spec(uint64_t count, uint16_t src_port) {
+    UdpFlowSpec s;
+    s.dst_host = 2;
+    s.count = count;
+    s.src_port = src_port;
+    return s;
+  }
+  TwoSendersToHost2(Fabric& f, uint64_t count)
+      : a(*f.hosts[0], spec(count, UdpFlowSpec{}.src_port)), b(*f.hosts[1], spec(count, UdpFlowSpec{}.src_port + 1)) {}
+  UdpSource a, b;
+};
+
 json fabric_drops(const Fabric& f) {
   json d = json::object();
   for (size_t r = 0; r < size_t(NetDrop::count_); ++r) {
@@ -444,11 +459,7 @@ BOOST_AUTO_TEST_CASE(summary_and_queue_time_series_report_what_happened) {
     Fabric f("fabric", incast_cfg(2));
     CountingSink sink;
     f.hosts[2]->set_receiver(&sink);
-    UdpFlowSpec a, b;
-    a.dst_host = b.dst_host = 2;
-    a.count = b.count = 1000;
-    b.src_port = 1001;
-    UdpSource sa(*f.hosts[0], a), sb(*f.hosts[1], b);
+    TwoSendersToHost2 senders(f, 1000);
     QueueSampler qs(f, {{0, 2, kTcLossy}}, 1000000, csv, 300000000);  // switch 0, port 2 (to host 2), every 1 us
     sc_core::sc_start();
     const ps_t end = f.ctx.now();
@@ -495,11 +506,7 @@ BOOST_AUTO_TEST_CASE(peak_queue_counts_frames_queued_since_the_last_start) {
     Fabric f("fabric", incast_cfg(2));
     CountingSink sink;
     f.hosts[2]->set_receiver(&sink);
-    UdpFlowSpec a, b;
-    a.dst_host = b.dst_host = 2;
-    a.count = b.count = 100;
-    b.src_port = 1001;
-    UdpSource sa(*f.hosts[0], a), sb(*f.hosts[1], b);
+    TwoSendersToHost2 senders(f, 100);
     EgressPort& port = f.switches[0]->port(2);
     port.pause(kTcLossy, ~ps_t(0) >> 1);
     sc_core::sc_start(sc_core::sc_time(20, sc_core::SC_US));
