@@ -35,8 +35,8 @@ nlohmann::json run_fabric_bench(const FabricBenchPoint& p) {
   for (uint32_t i = 0; i < n; ++i) tcp.start_flow(*fabric.hosts[i], *fabric.hosts[perm[i]], flow_bytes, 0);
   // The packets the loaded fabric will hold are made while it is built (their memory faulted in and
   // zeroed by the kernel now, in build_s, not on first use during the run): as many ACKs as its links
-  // hold on the wire (bandwidth x delay of each direction), and half as many MTU data segments again,
-  // for the segments queued in the switches and NICs behind those on the wire (measured: the k = 16
+  // hold on the wire (bandwidth x delay of each direction), and one and a half times as many MTU data
+  // segments, the half for those queued in the switches and NICs behind the ones on the wire (the k = 16
   // run made 77,797 data segments, 1.41x what its links hold, and never more ACKs than they hold;
   // without the margin the pool grew during the run, and the kernel's page zeroing took 2 % of it).
   size_t on_wire = 0;
