@@ -20,7 +20,8 @@ EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link)
   // pointer), the arrival line, the counters line, then the cold state; each class on a line of its own.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (a class with virtual functions: GCC lays it out as declared)
-  static_assert(offsetof(EgressPort, link_state_) < 64, "the start state spills out of the first line");
+  static_assert(offsetof(EgressPort, arrivals_) + sizeof(arrivals_) <= 64, "the start state spills out of the first line");
+  static_assert(sizeof(Entry) == 16, "a queue entry is not 16 bytes");
   static_assert(offsetof(EgressPort, arrival_) == 64 && sizeof(Arrival) == 64, "the arrival line is not one line");
   static_assert(offsetof(EgressPort, far_hot_) == 128 && offsetof(EgressPort, quantum_) < 192,
                 "the counters line is not one line");
@@ -62,7 +63,7 @@ PortCounters EgressPort::counters() const {
 }
 
 void EgressPort::send_control(tlm::tlm_generic_payload* gp) {
-  control_.push_back(Entry{gp, gp->get_data_length(), 0});
+  control_.push_back(Entry{gp, gp->get_data_length(), 0, 0});
   control_pending_ = true;
   try_start();
 }
@@ -94,6 +95,7 @@ void EgressPort::schedule_kick(ps_t at) {
   const void* hint = nullptr;
   if (nonempty_) {
     const int c = sched_ == Scheduler::strict_priority ? 31 - __builtin_clz(nonempty_) : __builtin_ctz(nonempty_);
+    // (fifo: the lowest class, the one a fabric of TCP flows fills; the hint is only a prefetch.)
     hint = &cls_[size_t(c)].q.front();
   }
   ctx_.events.schedule(at, this, kick_event | EventQueue::kPrefetch, nullptr, 0, hint);
@@ -138,6 +140,22 @@ void EgressPort::Arrival::prefetch_event(uint32_t, void* ptr, uint64_t& arg, int
 
 int EgressPort::pick() {
   const ps_t now = ctx_.now();
+  if (sched_ == Scheduler::fifo) {
+    // The oldest head among the classes that may send (signed 16-bit stamp difference: see arrivals_).
+    int best = -1;
+    uint16_t best_stamp = 0;
+    for (uint32_t m = nonempty_; m; m &= m - 1) {
+      const int c = __builtin_ctz(m);
+      const ClassState& cs = cls_[size_t(c)];
+      if (cs.paused_until > now) continue;
+      const uint16_t st = cs.q.front().stamp;
+      if (best < 0 || int16_t(uint16_t(st - best_stamp)) < 0) {
+        best = c;
+        best_stamp = st;
+      }
+    }
+    return best;
+  }
   if (sched_ == Scheduler::strict_priority) {
     for (uint32_t m = nonempty_; m;) {
       const int c = 31 - __builtin_clz(m);  // highest non-empty class first

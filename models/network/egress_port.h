@@ -20,7 +20,12 @@
 
 namespace panama {
 
-enum class Scheduler : uint8_t { strict_priority, deficit_round_robin };
+// fifo: one logical queue per port. Frames of every class leave in arrival order (a class paused by
+// PFC is skipped, so a pause does not block the others), and ECN marks follow the occupancy of the
+// whole port: aggregation and TCP traffic see the same backlog, so the split between them is decided by
+// their congestion controls (PANAMA's R3), not by a scheduler. strict_priority and deficit_round_robin
+// keep one queue per class with a scheduler between them (exploration alternatives).
+enum class Scheduler : uint8_t { fifo, strict_priority, deficit_round_robin };
 
 // The receiving end of one direction of a link: the forward interface of the receiver's target socket.
 // A frame (BEGIN_REQ) goes to the receiving node's receive() and is completed at once. A port whose
@@ -56,9 +61,9 @@ class EgressPort : public EventHandler {
     sched_ = s;
     quantum_ = quantum_bytes;
   }
-  // Queue a frame of class `tc`; the port holds the caller's reference from here. `tag` comes back in
-  // the owner's on_transmit (a switch passes the ingress port, for its PFC accounting): kept in the
-  // queue entry, so starting a frame touches neither the payload nor its metadata.
+  // Queue a frame of class `tc`; the port holds the caller's reference from here. `tag` (< 2^16) comes
+  // back in the owner's on_transmit (a switch passes the ingress port, for its PFC accounting): kept in
+  // the queue entry, so starting a frame touches neither the payload nor its metadata.
   void enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag = 0) { enqueue(gp, tc, tag, gp->get_data_length()); }
   // The same, given the frame's length (`gp`'s data length).
   void enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t tag, uint32_t len);
@@ -73,6 +78,16 @@ class EgressPort : public EventHandler {
 
   uint64_t queue_bytes(uint8_t tc) const { return cls_[tc].bytes; }
   uint64_t queue_packets(uint8_t tc) const { return cls_[tc].q.size(); }
+  // Frames queued in every class (read only for the classes that hold frames).
+  uint64_t total_packets() const {
+    uint64_t n = 0;
+    for (uint32_t m = nonempty_; m; m &= m - 1) n += cls_[size_t(__builtin_ctz(m))].q.size();
+    return n;
+  }
+  // The backlog an ECN decision for a frame of class `tc` reads: the whole port's under fifo, the
+  // class's own queue otherwise.
+  uint64_t marking_packets(uint8_t tc) const { return sched_ == Scheduler::fifo ? total_packets() : queue_packets(tc); }
+  Scheduler scheduler() const { return sched_; }
   uint64_t total_bytes() const { return total_bytes_; }
   // Frames queued here so far (all classes; control frames not included).
   uint64_t frames_queued() const {
@@ -109,8 +124,9 @@ class EgressPort : public EventHandler {
   enum Kind : uint32_t { kick_event = 0, deliver_event = 1 };
   struct Entry {
     tlm::tlm_generic_payload* gp;
-    uint32_t len;  // frame bytes
-    uint32_t tag;
+    uint32_t len;    // frame bytes
+    uint16_t tag;
+    uint16_t stamp;  // arrival order at this port (fifo: the oldest head leaves first; see pick())
   };
   void try_start();
   void start(const Entry& e, int tc);
@@ -142,6 +158,10 @@ class EgressPort : public EventHandler {
   // starts and deliveries). One byte: the line is full (64 bytes with the vtable pointer).
   enum : uint8_t { kBound = 1, kFaults = 2 };
   uint8_t link_state_ = 0;
+  // Frames queued so far, modulo 2^16: the fifo scheduler's arrival stamps. Heads of two classes are
+  // compared by their signed 16-bit difference, exact while they are fewer than 2^15 arrivals apart
+  // (a class paused for longer may leave a few frames out of arrival order: never lost).
+  uint16_t arrivals_ = 0;
 
   // The arrival of a frame at the far end: the handler of this port's delivery records, and all a
   // delivery on a fault-free link reads and writes, in one line: the receiving node and port, the
@@ -211,9 +231,9 @@ inline void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32
       drr_credited_ = true;
       cs.deficit = 0;
     }
-    return start(Entry{gp, len, tag}, tc);
+    return start(Entry{gp, len, uint16_t(tag), 0}, tc);
   }
-  cs.q.push_back(Entry{gp, len, tag});
+  cs.q.push_back(Entry{gp, len, uint16_t(tag), arrivals_++});
   cs.q.prefetch_tail(4);  // the next line of the ring, for the frames queued after this one
   nonempty_ |= uint8_t(1u << tc);
   cs.bytes += len;

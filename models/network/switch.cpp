@@ -3,6 +3,7 @@
 #include "common/config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -20,7 +21,10 @@ void SwitchConfig::register_params(ConfigRegistry& reg, const std::string& p) {
   reg.add(p + ".pfc", &pfc, "priority flow control for the lossless class");
   reg.add(p + ".pfc_xoff_kib", &pfc_xoff_kib, "PFC XOFF threshold per ingress port, KiB", 1, 1 << 20);
   reg.add(p + ".pfc_xon_kib", &pfc_xon_kib, "PFC XON threshold per ingress port, KiB", 0, 1 << 20);
-  reg.add_choice(p + ".scheduler", &scheduler, "scheduling between traffic classes", {"strict", "drr"});
+  reg.add_choice(p + ".scheduler", &scheduler,
+                 "egress queueing: fifo (one queue, ECN on its occupancy: sharing by congestion control), "
+                 "strict or drr (per-class queues and scheduler)",
+                 {"fifo", "strict", "drr"});
   reg.add(p + ".drr_quantum_bytes", &drr_quantum_bytes, "DRR quantum, bytes", 64, 1 << 20);
   reg.add(p + ".ecmp_seed", &ecmp_seed, "ECMP hash seed (mixed with the switch id)", 0, INT64_MAX);
 }
@@ -46,14 +50,21 @@ SwitchCounters Switch::counters() const {
     c.forwarded += port(p).frames_queued();
     c.ecn_marked += port(p).counters().ecn_marked;
   }
-  c.buffer_peak_bytes = capacity_ - min_headroom_;
+  // (The shared part's peak plus the reserve's: exact while only one of them is used, a bound otherwise.)
+  c.buffer_peak_bytes = (capacity_ - reserve_ - min_headroom_) + (reserve_ - min_reserve_free_);
   return c;
 }
 
 void Switch::finalize_ports() {
-  const Scheduler s = cfg_.scheduler == "drr" ? Scheduler::deficit_round_robin : Scheduler::strict_priority;
+  const Scheduler s = cfg_.scheduler == "drr"      ? Scheduler::deficit_round_robin
+                      : cfg_.scheduler == "strict" ? Scheduler::strict_priority
+                                                   : Scheduler::fifo;
+  if (num_ports() >= kInternalPort)
+    throw ConfigError("invalid configuration: switch " + std::string(basename()) + " has " + std::to_string(num_ports()) +
+                      " ports; at most " + std::to_string(kInternalPort - 1) + " are modelled");
   for (uint32_t p = 0; p < num_ports(); ++p) port(p).set_scheduler(s, cfg_.drr_quantum_bytes);
-  ingress_.assign(num_ports(), {});
+  ingress_.assign(num_ports() + 1, {});  // + the internal upstream
+  size_lossless_reserve();
   const size_t n = num_ports();
   port_table_store_.assign(n + 7, nullptr);
   const size_t skew = (reinterpret_cast<uintptr_t>(port_table_store_.data()) / sizeof(EgressPort*)) % 8;
@@ -61,6 +72,45 @@ void Switch::finalize_ports() {
   std::copy(port_table(), port_table() + n, table);
   port_table_ = table;
   port_table_lines_ = uint8_t(std::min<size_t>((n + 7) / 8, 255));
+}
+
+// The lossless reserve. A lossless frame that needs the reserve pauses its ingress port at once: the
+// PAUSE goes out after the frame on the wire, travels one delay, the sender stops after its frame on
+// the wire, and what it had sent meanwhile arrives one delay later. So per port: 2 x delay x rate + 2
+// MTU frames + the PAUSE frame + the frame that dipped in, each byte counted once per egress copy it
+// becomes (lossless_fanout), plus what the node holds of the port's frames outside its queues
+// (lossless_in_node_bytes, counted again when they re-enter). The internal upstream (a PSwitch's
+// accelerator) is held, not paused: one frame.
+void Switch::size_lossless_reserve() {
+  reserve_ = 0;
+  if (pfc_ && (carries_lossless_ || has_internal_upstream())) {
+    constexpr uint64_t mtu_wire = 1500 + kEthHeaderBytes + kEthWireOverheadBytes;  // 1538
+    constexpr uint64_t pause_wire = kEthMinFrameBytes + kEthWireOverheadBytes;    // 84
+    const uint64_t fan = lossless_fanout();
+    for (uint32_t p = 0; p < num_ports(); ++p) {
+      const LinkParams& lp = port(p).link().params();
+      const uint64_t in_flight = uint64_t(std::ceil(2.0 * double(lp.delay_ps) * 1e-12 * lp.gbps * 1e9 / 8.0)) +
+                                 2 * mtu_wire + pause_wire;
+      reserve_ += fan * (in_flight + mtu_wire + lossless_in_node_bytes());
+    }
+    if (has_internal_upstream()) reserve_ += mtu_wire;
+  }
+  // The lossy class needs room for at least one frame per port besides the reserve.
+  const uint64_t lossy_min = uint64_t(num_ports()) * (1500 + kEthHeaderBytes);
+  if (reserve_ + lossy_min > capacity_) {
+    char msg[512];
+    std::snprintf(msg, sizeof msg,
+                  "invalid configuration: 'topology.switch.buffer_kib' (%llu KiB) cannot hold switch %s's lossless "
+                  "PFC headroom: %u ports x %u copies x (2 x link delay x rate + 3 MTU + PAUSE%s) = %.0f KiB, plus "
+                  "%.0f KiB for lossy frames; raise topology.switch.buffer_kib to at least %.0f (or shorten the links)",
+                  (unsigned long long)(capacity_ / 1024), basename(), num_ports(), unsigned(lossless_fanout()),
+                  lossless_in_node_bytes() ? " + accelerator FIFO" : "", double(reserve_) / 1024,
+                  double(lossy_min) / 1024, std::ceil(double(reserve_ + lossy_min) / 1024));
+    throw ConfigError(msg);
+  }
+  headroom_ = capacity_ - reserve_;
+  min_headroom_ = headroom_;
+  reserve_free_ = min_reserve_free_ = reserve_;
 }
 
 void Switch::set_route(uint32_t host, const std::vector<uint16_t>& ports) {
@@ -132,10 +182,38 @@ void Switch::account_ingress(uint32_t p, uint8_t tc, int64_t bytes) {
   b += bytes;
   if (!in.xoff[tc] && b > xoff_bytes_) {
     in.xoff[tc] = true;
-    send_pfc(p, tc, true);
-  } else if (in.xoff[tc] && b <= xon_bytes_) {
+    if (p == internal_upstream()) internal_pause(true);
+    else send_pfc(p, tc, true);
+  } else if (in.xoff[tc] && b <= xon_bytes_ && !in.reserve_pause) {
     in.xoff[tc] = false;
-    send_pfc(p, tc, false);
+    if (p == internal_upstream()) internal_pause(false);
+    else send_pfc(p, tc, false);
+  }
+}
+
+void Switch::pause_for_reserve(uint32_t p) {
+  IngressState& in = ingress_[p];
+  if (in.reserve_pause) return;
+  in.reserve_pause = true;
+  ++reserve_paused_;
+  if (in.xoff[kTcLossless]) return;  // already paused by XOFF
+  in.xoff[kTcLossless] = true;
+  if (p == internal_upstream()) internal_pause(true);
+  else send_pfc(p, kTcLossless, true);
+}
+
+// The reserve is whole again: ports it paused resume unless they are above XON by their own bytes.
+void Switch::resume_reserve_pauses() {
+  for (uint32_t p = 0; p < ingress_.size() && reserve_paused_; ++p) {
+    IngressState& in = ingress_[p];
+    if (!in.reserve_pause) continue;
+    in.reserve_pause = false;
+    --reserve_paused_;
+    if (in.xoff[kTcLossless] && in.bytes[kTcLossless] <= xon_bytes_) {
+      in.xoff[kTcLossless] = false;
+      if (p == internal_upstream()) internal_pause(false);
+      else send_pfc(p, kTcLossless, false);
+    }
   }
 }
 
@@ -260,7 +338,9 @@ void Switch::receive_direct_fn(NetNode& node, uint32_t p, tlm::tlm_generic_paylo
 bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t in, uint32_t len) {
   EgressPort& ep = *port_table_[out];
   const uint64_t bytes = len;
-  if (bytes > headroom_) {
+  // A lossless frame the shared buffer cannot hold takes the reserve (a cold line, read for them only).
+  const uint64_t from_reserve = tc == kTcLossless && bytes > headroom_ && bytes <= reserve_free_ ? bytes : 0;
+  if (bytes - from_reserve > headroom_) {
     count_drop(tc == kTcLossless ? NetDrop::lossless_overflow : NetDrop::buffer_overflow);
     return false;
   }
@@ -271,11 +351,16 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
   }
   uint8_t* const frame = PacketPool::frame_bytes(*gp);
   const uint8_t ecn = HeaderView(frame, len).ecn();
-  if (ecn_ && ep.queue_packets(tc) >= ecn_k_ && ecn != kEcnNotEct && ecn != kEcnCe) {
+  if (ecn_ && ep.marking_packets(tc) >= ecn_k_ && ecn != kEcnNotEct && ecn != kEcnCe) {
     set_ecn(frame, kEcnCe);
     ep.count_ecn_mark(tc);
   }
-  headroom_ -= bytes;
+  if (from_reserve) {
+    reserve_free_ -= from_reserve;
+    if (reserve_free_ < min_reserve_free_) min_reserve_free_ = reserve_free_;
+    if (in != kInternalPort) pause_for_reserve(in);
+  }
+  headroom_ -= bytes - from_reserve;
   if (headroom_ < min_headroom_) min_headroom_ = headroom_;
   if (in != kInternalPort) account_ingress(in, tc, int64_t(bytes));
   gp->acquire();
@@ -284,7 +369,14 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
 }
 
 void Switch::on_transmit(uint32_t, tlm::tlm_generic_payload&, uint8_t tc, uint32_t in, uint32_t bytes) {
-  headroom_ += bytes;
+  uint64_t back = bytes;
+  if (tc == kTcLossless) {  // the reserve is refilled first
+    const uint64_t r = std::min<uint64_t>(bytes, reserve_ - reserve_free_);
+    reserve_free_ += r;
+    back -= r;
+    if (reserve_paused_ && reserve_free_ == reserve_) resume_reserve_pauses();
+  }
+  headroom_ += back;
   if (in != kInternalPort) account_ingress(in, tc, -int64_t(bytes));
 }
 

@@ -8,7 +8,15 @@
 // - ECMP: unicast by 5-tuple hash over the equal-cost ports to the destination host.
 // - IP multicast: per group an upstream port (towards the tree root) and a set of downstream ports;
 //   PANAMA results (result flag) go down, contributions and partial sums go up.
-// - Scheduling between classes: strict priority or deficit round robin.
+// - Scheduling between classes: fifo (the default: one logical queue per egress, ECN on its whole
+//   occupancy, so aggregation and TCP share by congestion control, PANAMA's R3), strict priority or
+//   deficit round robin (per-class queues and ECN, for exploration).
+// - Lossless headroom: with PFC on in a fabric that carries lossless traffic, the lossless class has a
+//   reserve the lossy class cannot take, sized from the ports' rates and delays so that what still
+//   arrives after a PAUSE always fits (lossless_reserve_bytes()). Lossless frames use the shared buffer
+//   first; one that has to dip into the reserve pauses its ingress port at once (as XOFF does), and
+//   ports paused that way resume when the reserve is whole again. A buffer too small for the reserve
+//   is refused when the fabric is built.
 // Drops are counted by reason; a lossless-class drop is `lossless_overflow` and must never happen.
 #pragma once
 
@@ -34,9 +42,9 @@ struct SwitchConfig {
   // before PAUSE stops them (PANAMA reacts to ECN; PFC is the lossless backstop).
   uint32_t pfc_xoff_kib = 256;        // per ingress port, lossless class
   uint32_t pfc_xon_kib = 128;
-  // DRR by default: strict priority would let the lossless aggregation class starve TCP (PANAMA is
-  // meant to share the fabric DCTCP-fairly, R3).
-  std::string scheduler = "drr";      // strict | drr
+  // fifo by default: PANAMA shares links with other traffic through its congestion control, not a
+  // weighted scheduler (R3); strict priority and DRR are kept for exploration.
+  std::string scheduler = "fifo";     // fifo | strict | drr
   uint32_t drr_quantum_bytes = 1538;
   int64_t ecmp_seed = 1;
 
@@ -84,7 +92,12 @@ class Switch : public NetNode {
   // The switch's counters (a snapshot: frames admitted and ECN marks are counted by the egress ports,
   // in lines queueing a frame touches anyway, and summed here).
   SwitchCounters counters() const;
-  uint64_t buffer_used() const { return capacity_ - headroom_; }
+  uint64_t buffer_used() const { return capacity_ - headroom_ - reserve_free_; }
+  // The buffer kept for the lossless class (0 without PFC): see the header comment.
+  uint64_t lossless_reserve_bytes() const { return reserve_; }
+  // The fabric carries lossless (aggregation) traffic: size the reserve (call before finalize_ports;
+  // a PSwitch always does).
+  void set_carries_lossless(bool on) { carries_lossless_ = on; }
 
  protected:
   // Routes and queues a frame that entered on `port` (after any PSwitch accelerator). `known_out`: its
@@ -98,9 +111,22 @@ class Switch : public NetNode {
   // `len`: the frame's length (its data length). The frame's bytes are read at PacketPool::frame_bytes,
   // so that queueing reads neither line of the payload object but the one holding the headers.
   bool admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t tc, uint32_t in_port, uint32_t len);
-  static constexpr uint32_t kInternalPort = 0xffffffffu;
+  static constexpr uint32_t kInternalPort = 0xffffu;  // (egress queue tags are 16 bits)
   static constexpr uint32_t kRouteKnown = 0x80000000u;  // prefetch state: an egress port, not a host
   enum SwitchKind : uint32_t { pfc_refresh = node_kind_base };
+  // The internal upstream (a PSwitch's accelerator), accounted like an ingress port for PFC: its index
+  // in the ingress accounting is num_ports(). XOFF/XON on it call internal_pause() instead of sending
+  // a PAUSE frame.
+  uint32_t internal_upstream() const { return num_ports(); }
+  virtual void internal_pause(bool /*on*/) {}
+  bool internal_paused() const { return ingress_.size() > num_ports() && ingress_[num_ports()].xoff[kTcLossless]; }
+  // How many egress copies one lossless frame from a port can become (multicast results: a PSwitch's
+  // down ports), and the lossless bytes a port may hold inside the node besides the queues (a
+  // PSwitch's accelerator FIFOs): both size the lossless reserve.
+  virtual uint32_t lossless_fanout() const { return 1; }
+  virtual uint64_t lossless_in_node_bytes() const { return 0; }
+  virtual bool has_internal_upstream() const { return false; }
+  void count_internal_ecn_mark() { ++c_.ecn_marked; }  // a mark set outside the egress queues
 
  private:
   void send_pfc(uint32_t port, uint8_t tc, bool pause);
@@ -131,6 +157,11 @@ class Switch : public NetNode {
   uint8_t port_table_lines_ = 0;  // cache lines port_table_ spans (eight ports a line)
   uint64_t capacity_;                // shared buffer, bytes
   int64_t xoff_bytes_, xon_bytes_;  // PFC thresholds per ingress port
+  // Lossless reserve (see the header): its size and what of it is free. A lossless frame the shared
+  // part cannot hold takes from it; lossless departures refill it first. headroom_ is the free part of
+  // the rest of the buffer, shared by both classes.
+  uint64_t reserve_ = 0, reserve_free_ = 0, min_reserve_free_ = 0;
+  void size_lossless_reserve();
   // Unicast routes: host -> its equal-cost ports, a run of group_ports_ packed as first << 8 | count
   // (0: no route). Hosts with the same ports share a run (groups_, used while building).
   struct Group {
@@ -142,7 +173,12 @@ class Switch : public NetNode {
   struct IngressState {  // per ingress port: lossless bytes buffered from it, PAUSE sent
     std::array<int64_t, kNumTc> bytes{};
     std::array<bool, kNumTc> xoff{};
+    bool reserve_pause = false;  // paused because a frame from it dipped into the reserve
   };
+  void pause_for_reserve(uint32_t port);
+  void resume_reserve_pauses();
+  uint32_t reserve_paused_ = 0;  // ports paused that way
+  bool carries_lossless_ = false;
   std::vector<IngressState> ingress_;
   // The node's port pointers again, from a 64-byte boundary (port_table_ points into it): the prefetch
   // chain loads the table's lines before the route picks a port, and a table that starts mid-line

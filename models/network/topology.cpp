@@ -3,6 +3,7 @@
 #include "common/config.h"
 #include "network/pswitch.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <deque>
@@ -71,7 +72,13 @@ Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, c
   else if (cfg.type == "incast") build_incast();
   else build_custom();
   if (hosts.size() != cfg_.host_count()) throw std::logic_error("TopologyConfig::host_count disagrees with the builder");
-  for (auto& s : switches) s->finalize_ports();
+  // Aggregation (lossless) traffic exists only where accelerators are: only then is a reserve kept.
+  const bool lossless = std::any_of(switches.begin(), switches.end(),
+                                    [](const std::unique_ptr<Switch>& s) { return dynamic_cast<PSwitch*>(s.get()); });
+  for (auto& s : switches) {
+    s->set_carries_lossless(lossless);
+    s->finalize_ports();
+  }
   // Host NICs schedule their classes like the switches (DRR by default): with strict priority a host
   // running a PANAMA worker would hold back its own short TCP flows for as long as its window lasts.
   const Scheduler host_sched = cfg_.sw.scheduler == "drr" ? Scheduler::deficit_round_robin : Scheduler::strict_priority;
