@@ -306,9 +306,10 @@ BOOST_AUTO_TEST_CASE(zero_load_latency_equals_pipeline_depth) {
     BOOST_TEST(j["min"].get<double>() == 6.0);
     BOOST_TEST(j["max"].get<double>() == 11.0 + extra);
     BOOST_TEST(j["mean"].get<double>() == (6.0 + 7.0 + 11.0 + 2 * extra) / 3.0);
-    // The result's last bit reaches a child at 10 us + 11 cycles x 4 ns + (1514 + 24) B x 8 / 100 Gbps
-    // = 10,000,000 + 44,000 (+12,000 with fan_in 4) + 123,040 ps.
-    BOOST_TEST(j["rx"][0]["at"].get<uint64_t>() == 10000000u + 44000u + uint64_t(extra) * 4000u + 123040u);
+    // The result's last beat reaches a child at 10 us + 11 cycles x 4 ns + ceil(1514 B / 64 B) = 24
+    // beats of the 512-bit egress bus x 4 ns (the bus, not the line: the switch's port serialises)
+    // = 10,000,000 + 44,000 (+12,000 with fan_in 4) + 96,000 ps.
+    BOOST_TEST(j["rx"][0]["at"].get<uint64_t>() == 10000000u + 44000u + uint64_t(extra) * 4000u + 96000u);
   }
 }
 

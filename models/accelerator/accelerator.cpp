@@ -164,13 +164,13 @@ void Accelerator::on_parser_out(tlm_generic_payload& gp) {
     engine_kick();
     return;
   }
-  // Pass-through (including results travelling down): leaves unchanged on its own lane.
+  // Pass-through (including results travelling down): leaves unchanged on its own lane. It keeps its
+  // ingress FIFO entry until its first beat leaves the mux, so what a port has inside the accelerator
+  // stays within ingress_fifo_packets frames (no unbounded queue behind the parser).
   ++stats_.passthrough_frames;
   m.latency_pending = true;
   m.latency_origin_ps = clk_.cycles(clk_.edge_at_or_after(m.arrival_ps));
-  const uint32_t port = m.ingress_port;
-  egress.enqueue(port, &gp, EgressMux::pass_through, to_ps(sc_core::sc_time_stamp()));
-  fifo_release(port);
+  egress.enqueue(m.ingress_port, &gp, EgressMux::pass_through, to_ps(sc_core::sc_time_stamp()));
 }
 
 // ---------------------------------------------------------------- aggregation engine
@@ -185,6 +185,12 @@ void Accelerator::engine_kick() {
 // Issues one pass for the contribution at the head of the queue (or disposes of it). Returns false when
 // the adder tree cannot take a pass yet; an engine_wake event is then pending.
 bool Accelerator::issue_pass() {
+  // The engine's output is bounded: while egress_fifo_packets aggregated frames wait in the mux (or
+  // are held there by the switch's PFC accounting), no pass issues; a departure wakes the engine.
+  if (egress.queued(EgressMux::aggregation) >= cfg_.egress_fifo_packets) {
+    engine_wait_egress_ = true;
+    return false;
+  }
   tlm_generic_payload& head = *agg_queue_.front();
   PacketMeta& hm = meta(head);
   const PanamaHeader& h = hm.dec.hdr;
@@ -446,6 +452,7 @@ void Accelerator::on_departure(uint32_t, tlm_generic_payload& gp) {
     stats_.latency_cycles.add(double(now_c - m.latency_origin_ps / clk_.period_ps()));
     m.latency_pending = false;
   }
+  if (!m.from_accelerator) fifo_release(m.ingress_port);  // a pass-through frame frees its FIFO entry
 }
 
 bool Accelerator::transmit(uint32_t lane, tlm_generic_payload& gp) {
@@ -453,13 +460,21 @@ bool Accelerator::transmit(uint32_t lane, tlm_generic_payload& gp) {
     SC_REPORT_ERROR(name(), "egress lane has no bound tx socket");
   tlm::tlm_phase ph = tlm::BEGIN_REQ;
   sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+  const bool aggregated = meta(gp).from_accelerator;
   if (tx[lane]->nb_transport_fw(gp, ph, d) == tlm::TLM_ACCEPTED) {
-    held_out_[lane] = &gp;
+    held_out_[lane] = &gp;  // (only aggregated output is ever held: see PSwitch)
     return false;
   }
   gp.release();
   trace_value(tv_egress_busy, egress.busy_lanes() - 1);
+  if (aggregated) wake_engine_after_egress();
   return true;
+}
+
+void Accelerator::wake_engine_after_egress() {
+  if (!engine_wait_egress_) return;
+  engine_wait_egress_ = false;
+  engine_kick();
 }
 
 tlm::tlm_sync_enum Accelerator::nb_transport_bw(int lane, tlm_generic_payload&, tlm::tlm_phase& ph,
@@ -467,7 +482,8 @@ tlm::tlm_sync_enum Accelerator::nb_transport_bw(int lane, tlm_generic_payload&, 
   if (ph == tlm::BEGIN_RESP && held_out_[lane]) {
     held_out_[lane]->release();
     held_out_[lane] = nullptr;
-    egress.resume(uint32_t(lane));
+    egress.resume(uint32_t(lane), EgressMux::aggregation);
+    wake_engine_after_egress();
   }
   return tlm::TLM_COMPLETED;
 }

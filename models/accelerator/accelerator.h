@@ -91,6 +91,15 @@ class Accelerator : public sc_core::sc_module, public EventHandler, public Egres
   const Clock& clock() const { return clk_; }
   const AcceleratorStats& stats() const { return stats_; }
   uint64_t sram_peak_bytes() const { return uint64_t(sram.occupancy().peak()) * sram.slot_bytes(); }
+  // The most aggregated frames the mux held at once, and the bound the design guarantees for it: no
+  // pass issues once egress_fifo_packets wait, and the passes already in the adder tree then (at most
+  // one per cycle of its latency, plus the SRAM read ahead of it) add at most one frame per lane each
+  // (a root's result copies).
+  uint64_t egress_peak_frames() const { return egress.peak_queued(EgressMux::aggregation); }
+  uint64_t egress_frame_bound() const {
+    return cfg_.egress_fifo_packets +
+           uint64_t(cfg_.adder_tree_latency_cycles() + cfg_.sram_latency_cycles + 1) * cfg_.ports;
+  }
 
   void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
   void on_departure(uint32_t lane, tlm::tlm_generic_payload& gp) override;
@@ -153,6 +162,7 @@ class Accelerator : public sc_core::sc_module, public EventHandler, public Egres
   void drop(tlm::tlm_generic_payload& gp, DropReason r, bool holds_fifo);
   void unpark_all();
   void try_release_held(uint32_t port);
+  void wake_engine_after_egress();
   uint64_t now_cycle() const { return clk_.edge_at_or_after(to_ps(sc_core::sc_time_stamp())); }
   // Tracing (no-ops unless trace() was called).
   void trace_interval(TraceVar v, uint64_t start_cycle, uint64_t end_cycle);
@@ -171,6 +181,7 @@ class Accelerator : public sc_core::sc_module, public EventHandler, public Egres
   std::vector<ps_t> held_since_;
   std::vector<tlm::tlm_generic_payload*> held_out_;
   bool engine_wake_pending_ = false;
+  bool engine_wait_egress_ = false;  // a pass waits for the mux's aggregation side to drain
   std::vector<uint8_t> scratch_;
   AcceleratorStats stats_;
 

@@ -26,6 +26,8 @@ void AcceleratorConfig::register_params(ConfigRegistry& reg, const std::string& 
   reg.add(p + ".adder_latency_cycles", &adder_latency_cycles, "pipeline latency of one FP adder level, cycles",
           1, 100);
   reg.add(p + ".egress_latency_cycles", &egress_latency_cycles, "egress mux latency, cycles", 0, 1000);
+  reg.add(p + ".egress_fifo_packets", &egress_fifo_packets,
+          "aggregated frames waiting in the egress mux before the aggregation engine stalls", 1, 1 << 16);
   reg.add(p + ".max_jobs", &max_jobs, "job contexts held at once", 1, 4096);
   reg.add(p + ".result_cache_slots", &result_cache_slots,
           "aggregated packets kept per job and tree to answer retransmissions (0 = as many as the job's memory share)", 0, 1 << 20);

@@ -35,6 +35,7 @@ struct AcceleratorConfig {
 
   // Egress mux.
   uint32_t egress_latency_cycles = 2;   // arbitration + output register latency
+  uint32_t egress_fifo_packets = 16;    // aggregated frames the mux holds before the engine stalls
   uint32_t max_jobs = 16;               // job contexts (slot-table partitions) the accelerator holds
   uint32_t result_cache_slots = 0;      // emitted aggregated packets kept per job and tree for retransmissions (0 = the job's share)
 
@@ -52,6 +53,8 @@ struct AcceleratorConfig {
   uint32_t slot_bytes() const;                // one slot: max payload rounded up to an SRAM row
   uint32_t total_slots() const;               // sram bytes / slot bytes
   double datapath_gbps() const { return datapath_bits * clock_mhz / 1000.0; }
+  // Cycles a frame of `bytes` occupies a datapath_bits-wide bus (the parser, each egress lane side).
+  uint64_t bus_beats(uint64_t bytes) const { return (bytes + datapath_bits / 8 - 1) / (datapath_bits / 8); }
 };
 
 }  // namespace panama

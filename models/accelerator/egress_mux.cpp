@@ -10,77 +10,57 @@ EgressMux::EgressMux(const sc_core::sc_module_name& name, const AcceleratorConfi
       clk_(clk),
       eq_(eq),
       sink_(sink),
-      gbps_(cfg.port_gbps),
+      cfg_(cfg),
       latency_ps_(clk.cycles(cfg.egress_latency_cycles)),
       lanes_(cfg.ports) {}
 
-size_t EgressMux::queued() const {
-  size_t n = 0;
-  for (auto& l : lanes_) n += l.q[0].size() + l.q[1].size();
-  return n;
-}
-
 void EgressMux::enqueue(uint32_t lane, tlm::tlm_generic_payload* gp, Source src, ps_t head_ps) {
-  lanes_[lane].q[src].push_back(Entry{gp, head_ps + latency_ps_});
-  try_start(lane);
+  lanes_[lane].side[src].q.push_back(Entry{gp, head_ps + latency_ps_});
+  if (++queued_[src] > peak_[src]) peak_[src] = queued_[src];
+  try_start(lane, src);
 }
 
-void EgressMux::resume(uint32_t lane) {
-  lanes_[lane].busy = false;
+void EgressMux::resume(uint32_t lane, Source src) { finish(lane, src); }
+
+void EgressMux::finish(uint32_t lane, Source src) {
+  lanes_[lane].side[src].busy = false;
   --busy_lanes_;
-  try_start(lane);
+  --queued_[src];
+  try_start(lane, src);
 }
 
-void EgressMux::try_start(uint32_t lane_idx) {
-  Lane& lane = lanes_[lane_idx];
-  if (lane.busy) return;
+void EgressMux::try_start(uint32_t lane_idx, Source src) {
+  Side& side = lanes_[lane_idx].side[src];
+  if (side.busy || side.q.empty()) return;
   const ps_t now = to_ps(sc_core::sc_time_stamp());
-  // Round-robin between the two sources among heads that are ready now.
-  int pick = -1;
-  ps_t earliest = ~ps_t(0);
-  for (uint32_t i = 0; i < 2; ++i) {
-    uint32_t s = (lane.next_src + i) & 1;
-    if (lane.q[s].empty()) continue;
-    ps_t r = lane.q[s].front().ready_ps;
-    if (r <= now) {
-      pick = int(s);
-      break;
-    }
-    if (r < earliest) earliest = r;
-  }
-  if (pick < 0) {
-    if (earliest != ~ps_t(0) && earliest < lane.kick_at) {
-      lane.kick_at = earliest;
-      eq_.schedule(earliest, this, kick, nullptr, lane_idx);
+  const Entry e = side.q.front();
+  if (e.ready_ps > now) {
+    if (e.ready_ps < side.kick_at) {
+      side.kick_at = e.ready_ps;
+      eq_.schedule(e.ready_ps, this, kick, nullptr, (uint64_t(lane_idx) << 1) | src);
     }
     return;
   }
-  Entry e = lane.q[pick].front();
-  lane.q[pick].pop_front();
-  lane.next_src = uint32_t(pick) ^ 1u;
-  lane.busy = true;
+  side.q.pop_front();
+  side.busy = true;
   ++busy_lanes_;
   ++frames_;
-  const ps_t ser = serialization_ps(uint64_t(e.gp->get_data_length() + kEthWireOverheadBytes) * 8, gbps_);
-  busy_ps_ += ser;
+  // The internal bus carries the frame's bytes in beats; no preamble or gap inside the switch.
+  const ps_t dur = clk_.cycles(cfg_.bus_beats(e.gp->get_data_length()));
+  busy_ps_ += dur;
   sink_.on_departure(lane_idx, *e.gp);
-  eq_.schedule(now + ser, this, tx_done, e.gp, lane_idx);
+  eq_.schedule(now + dur, this, tx_done, e.gp, (uint64_t(lane_idx) << 1) | src);
 }
 
 void EgressMux::on_event(uint32_t kind, void* ptr, uint64_t arg) {
-  const uint32_t lane_idx = uint32_t(arg);
-  Lane& lane = lanes_[lane_idx];
+  const uint32_t lane_idx = uint32_t(arg >> 1);
+  const Source src = Source(arg & 1);
   if (kind == kick) {
-    lane.kick_at = ~ps_t(0);
-    try_start(lane_idx);
+    lanes_[lane_idx].side[src].kick_at = ~ps_t(0);
+    try_start(lane_idx, src);
     return;
   }
-  auto* gp = static_cast<tlm::tlm_generic_payload*>(ptr);
-  if (sink_.transmit(lane_idx, *gp)) {
-    lane.busy = false;
-    --busy_lanes_;
-    try_start(lane_idx);
-  }
+  if (sink_.transmit(lane_idx, *static_cast<tlm::tlm_generic_payload*>(ptr))) finish(lane_idx, src);
 }
 
 }  // namespace panama

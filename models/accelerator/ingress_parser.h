@@ -19,7 +19,7 @@ namespace panama {
 class IngressParser : public sc_core::sc_module {
  public:
   IngressParser(const sc_core::sc_module_name& name, const AcceleratorConfig& cfg)
-      : sc_module(name), bytes_per_cycle_(cfg.datapath_bits / 8), latency_(cfg.parser_latency_cycles) {}
+      : sc_module(name), cfg_(cfg), latency_(cfg.parser_latency_cycles) {}
 
   struct Slot {
     uint64_t start;     // cycle the frame's first beat enters the parser
@@ -29,7 +29,7 @@ class IngressParser : public sc_core::sc_module {
   // Reserve the parser for a frame of `bytes` that is ready at cycle `ready`.
   Slot reserve(uint64_t ready, size_t bytes) {
     Slot s;
-    s.occupancy = div_ceil(bytes, bytes_per_cycle_);
+    s.occupancy = cfg_.bus_beats(bytes);
     s.start = stage_.reserve(ready, s.occupancy);
     s.head_out = s.start + latency_;
     return s;
@@ -40,7 +40,7 @@ class IngressParser : public sc_core::sc_module {
   uint32_t latency() const { return latency_; }
 
  private:
-  uint32_t bytes_per_cycle_;
+  const AcceleratorConfig& cfg_;
   uint32_t latency_;
   PipelineStage stage_;
 };

@@ -36,6 +36,17 @@ void PSwitch::finalize_ports() {
 void PSwitch::receive(uint32_t p, tlm::tlm_generic_payload& gp) {
   if (handle_pfc(p, gp)) return;
   if (!is_panama(gp)) return forward(p, gp);  // bypasses the accelerator
+  // A backlog in front of the accelerator is a queue like any other: CE once K frames wait, so the
+  // workers' windows react to an accelerator slower than the line (a narrow datapath, a slow clock).
+  const SwitchConfig& c = config();
+  if (c.ecn && waiting_[p].size() + (held_[p] ? 1 : 0) >= c.ecn_k_packets) {
+    uint8_t* frame = gp.get_data_ptr();
+    const uint8_t ecn = HeaderView(frame, gp.get_data_length()).ecn();
+    if (ecn != kEcnNotEct && ecn != kEcnCe) {
+      set_ecn(frame, kEcnCe);
+      count_internal_ecn_mark();
+    }
+  }
   gp.acquire();
   waiting_[p].push_back(&gp);
   account_ingress(p, kTcLossless, int64_t(gp.get_data_length()));
@@ -73,13 +84,30 @@ tlm::tlm_sync_enum PSwitch::from_accel_fw(int lane, tlm::tlm_generic_payload& gp
   if (ph != tlm::BEGIN_REQ) return tlm::TLM_COMPLETED;
   PacketMeta& m = meta(gp);
   if (m.from_accelerator) {
-    // The accelerator chose this lane: up to the parent, or one copy per child at the root.
+    // The accelerator chose this lane's port: up to the parent, or one copy per child at the root.
+    if (internal_paused()) {
+      held_output_.emplace_back(uint32_t(lane), &gp);  // the accelerator keeps its reference until BEGIN_RESP
+      return tlm::TLM_ACCEPTED;
+    }
     m.from_accelerator = false;
-    admit_and_queue(uint32_t(lane), &gp, kTcLossless, kInternalPort, uint32_t(gp.get_data_length()));
+    admit_and_queue(uint32_t(lane), &gp, kTcLossless, internal_upstream(), uint32_t(gp.get_data_length()));
   } else {
     forward(uint32_t(lane), gp);
   }
   return tlm::TLM_COMPLETED;
+}
+
+void PSwitch::internal_pause(bool on) {
+  if (on) return;  // frames arriving from now on are held in from_accel_fw
+  while (!held_output_.empty() && !internal_paused()) {
+    auto [lane, gp] = held_output_.front();
+    held_output_.pop_front();
+    meta(*gp).from_accelerator = false;
+    admit_and_queue(lane, gp, kTcLossless, internal_upstream(), uint32_t(gp->get_data_length()));
+    tlm::tlm_phase ph = tlm::BEGIN_RESP;
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    from_accel[int(lane)]->nb_transport_bw(*gp, ph, d);  // the accelerator releases it and sends on
+  }
 }
 
 }  // namespace panama

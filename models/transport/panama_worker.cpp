@@ -69,6 +69,7 @@ PanamaWorker::PanamaWorker(Host& host, const JobPlan& plan, uint32_t rank, uint6
     t.cap = cfg_.use_cwnd_cap && plan_.trees[i].per_tree_slots ? uint16_t(std::min<uint32_t>(plan_.trees[i].per_tree_slots, 0xffff))
                                                                : uint16_t(0xffff);
     t.alpha = cfg_.alpha_init;
+    t.ssthresh = double(cfg_.max_window);
     t.cwnd = double(cfg_.init_cwnd);
     t.cwnd = std::min(t.cwnd, double(window_of(t)));  // initial cap
   }
@@ -238,6 +239,7 @@ void PanamaWorker::on_timer(Tree& t) {
     }
     t.rto_ps = std::min(2.0 * t.rto_ps, double(max_timeout_ps_));
     t.cwnd = std::max(1.0, t.cwnd / 2);
+    t.ssthresh = t.cwnd;
     while (!t.inflight.empty() && stale(t.inflight.front())) t.inflight.pop_front();
   }
   if (!t.inflight.empty()) arm_timer(t, t.inflight.front().second + ps_t(t.rto_ps));
@@ -304,10 +306,11 @@ void PanamaWorker::on_result(tlm_generic_payload& gp, const DecodedPacket& d) {
   }
   if (ce && k >= t.cwr_end) {
     t.cwnd = std::max(1.0, t.cwnd * (1 - t.alpha / 2));
+    t.ssthresh = t.cwnd;  // congestion avoidance from here, as DCTCP's sender
     t.cwr_end = t.next;
     ++t.st.cwnd_cuts;
-  } else {
-    t.cwnd += 1.0 / t.cwnd;
+  } else if (!ce) {
+    t.cwnd += t.cwnd < t.ssthresh ? 1.0 : 1.0 / t.cwnd;  // slow start, then +1 packet per window
   }
   double limit = double(cfg_.max_window);
   if (cfg_.use_cwnd_cap) limit = std::min(limit, double(std::max<uint16_t>(t.cap, 1)));

@@ -10,8 +10,9 @@
 //   - alpha <- (1 - g) alpha + g F once per window (F = fraction of results whose IP ECN was CE; the
 //     window ends when a result arrives for a packet sent after the window began);
 //   - a CE result cuts cwnd <- cwnd (1 - alpha / 2) at most once per window (no further cut until a
-//     result arrives for a packet sent after the cut); every other result grows cwnd += 1 / cwnd
-//     (+1 packet per window);
+//     result arrives for a packet sent after the cut) and ends slow start (ssthresh <- cwnd); every
+//     unmarked result grows cwnd by 1 in slow start (cwnd < ssthresh: doubling per window, as DCTCP's
+//     sender starts) and by 1 / cwnd after it (+1 packet per window);
 //   - cwnd never exceeds cwnd_cap, the smallest per-tree accelerator memory on the tree, carried by every
 //     result (before the first result: plan.trees[t].per_tree_slots). use_cwnd_cap = false is the
 //     "PANAMA without cwnd_cap" baseline: the window is bounded by max_window only;
@@ -140,6 +141,7 @@ class PanamaWorker : public EventHandler, public HostReceiver {
     // result caches (at least a window deep) still hold it when the retransmission comes.
     uint32_t una = 0;
     double cwnd = 1, alpha = 0;
+    double ssthresh = 0;            // slow start below it (set to the window at each cut)
     uint16_t cap = 0xffff;
     uint32_t win_end = 0;           // alpha window: ends at a result for ordinal >= win_end
     uint64_t win_results = 0, win_ce = 0;

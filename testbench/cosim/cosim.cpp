@@ -263,8 +263,9 @@ json run_cosim(const CosimConfig& cfg) {
     Side& s = tlm[d.hdr.seq];
     if (s.have) errors.push_back("tlm: slot " + std::to_string(d.hdr.seq) + " completed twice");
     s.have = true;
-    // Result frame timeline: sum leaves the adder tree (head_done) -> egress_latency -> serialised.
-    const ps_t ser = serialization_ps(uint64_t(r.bytes.size() + kEthWireOverheadBytes) * 8, acfg.port_gbps);
+    // Result frame timeline: sum leaves the adder tree (head_done) -> egress_latency -> its beats on the
+    // egress lane's bus.
+    const ps_t ser = clk.cycles(acfg.bus_beats(r.bytes.size()));
     const ps_t head = r.at - ser - egress_ps;
     if (head % clk.period_ps())
       errors.push_back("tlm: slot " + std::to_string(d.hdr.seq) + " result waited for its egress lane");
