@@ -23,6 +23,7 @@ int sc_main(int argc, char** argv) {
   panama::cli::add_run_command(app);
   panama::cli::add_sweep_command(app);
   panama::cli::add_cosim_command(app);
+  panama::cli::add_validate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -337,8 +337,7 @@ namespace {
 json shared_bottleneck(bool tcp_on) {
   return run_isolated([tcp_on] {
     TopologyConfig t = leaf_spine(2, 1, 3, 7.5);
-    t.sw.scheduler = "drr";
-    t.sw.ecn_k_packets = 32;
+    t.sw.ecn_k_packets = 32;  // (the default fifo queue: the split comes from the two congestion controls)
     Fabric f("fabric", t, wide_accelerator());
     DctcpTransport tcp(f, DctcpConfig{}, {2, 5});  // before the workers: they chain in front of it
     Controller c(f, no_threshold());

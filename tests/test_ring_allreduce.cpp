@@ -323,10 +323,12 @@ BOOST_AUTO_TEST_CASE(pipelined_sub_chunks_send_the_same_bytes) {
 
 BOOST_AUTO_TEST_CASE(back_to_back_iterations_take_the_same_time) {
   // start() again from the completion callback, three times: every iteration finds the fabric idle (all
-  // flows ACKed, queues drained) and starts fresh DCTCP flows, so the durations agree within 1%. Only the
-  // fresh flows' source ports differ, which may move the two cross-leaf hops (and their ACKs) to the other
-  // spine; the 200 Gbps uplinks are never shared by two data flows, so that changes little. The second
-  // iteration starts at the first's finish.
+  // flows ACKed, queues drained). The ring's connections persist, so only the first iteration's first
+  // step starts from the initial window: iterations 2 and 3 start with the windows the previous one
+  // ended with and agree within 1 %, and the first is no faster than they are. Only the flows' source
+  // ports differ, which may move the two cross-leaf hops (and their ACKs) to the other spine; the
+  // 200 Gbps uplinks are never shared by two data flows, so that changes little. The second iteration
+  // starts at the first's finish.
   RingRun run{leaf_spine(), {0, 1, 2, 3, 4, 5, 6, 7}};
   run.iterations = 3;
   const json j = run_ring(run);
@@ -339,8 +341,8 @@ BOOST_AUTO_TEST_CASE(back_to_back_iterations_take_the_same_time) {
   BOOST_TEST_MESSAGE("iterations: " << d[0] / 1e6 << ", " << d[1] / 1e6 << ", " << d[2] / 1e6 << " us");
   BOOST_TEST(s[1] == s[0] + ps_t(d[0]));
   BOOST_TEST(s[2] == s[1] + ps_t(d[1]));
-  BOOST_TEST(std::abs(d[1] - d[0]) <= 0.01 * d[0]);
-  BOOST_TEST(std::abs(d[2] - d[0]) <= 0.01 * d[0]);
+  BOOST_TEST(std::abs(d[2] - d[1]) <= 0.01 * d[1]);
+  BOOST_TEST(d[0] >= d[1]);
   // The transport saw three iterations' worth of bytes per host.
   for (uint32_t h = 0; h < 8; ++h) BOOST_TEST(j["by_src"][std::to_string(h)]["bytes"].get<uint64_t>() == 3 * 14000000u);
 }

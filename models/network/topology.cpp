@@ -81,7 +81,10 @@ Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, c
   }
   // Host NICs schedule their classes like the switches (DRR by default): with strict priority a host
   // running a PANAMA worker would hold back its own short TCP flows for as long as its window lasts.
-  const Scheduler host_sched = cfg_.sw.scheduler == "drr" ? Scheduler::deficit_round_robin : Scheduler::strict_priority;
+  // A host NIC keeps per-class queues (pure ACKs, aggregation, data): round robin between them unless
+  // the fabric is set to strict priority (fifo is a switch queue discipline; a NIC sending its own ACKs
+  // behind its own bulk data would slow the flows it receives).
+  const Scheduler host_sched = cfg_.sw.scheduler == "strict" ? Scheduler::strict_priority : Scheduler::deficit_round_robin;
   for (auto& h : hosts) h->port(0).set_scheduler(host_sched, cfg_.sw.drr_quantum_bytes);
   check_connected();
   compute_routes();

@@ -177,7 +177,7 @@ DctcpStackCounters DctcpTransport::totals() const {
   return t;
 }
 
-uint64_t DctcpTransport::start_flow(Host& src, Host& dst, uint64_t bytes, ps_t at, uint64_t tag) {
+uint64_t DctcpTransport::start_flow(Host& src, Host& dst, uint64_t bytes, ps_t at, uint64_t tag, double init_cwnd_bytes) {
   if (&src == &dst) throw std::invalid_argument("DCTCP: a flow needs two different hosts");
   if (bytes == 0) throw std::invalid_argument("DCTCP: a flow carries at least one byte");
   stack_of(src);
@@ -191,6 +191,7 @@ uint64_t DctcpTransport::start_flow(Host& src, Host& dst, uint64_t bytes, ps_t a
   f.rec.bytes = bytes;
   f.src = &src;
   f.dst = &dst;
+  f.init_cwnd_bytes = init_cwnd_bytes;
   const ps_t now = fabric_.ctx.now();
   f.rec.start_ps = std::max(at, now);
   fabric_.events.schedule(f.rec.start_ps, this, ev_start, &f, 0);
@@ -212,7 +213,8 @@ void DctcpTransport::begin(DctcpFlow& f) {
   f.ack_addr.dst_port = f.sport;
   f.rcv_end = f.rec.bytes;
   f.started = true;
-  f.cwnd = double(cfg_.init_cwnd) * cfg_.mss;
+  f.cwnd = f.init_cwnd_bytes > 0 ? std::min(f.init_cwnd_bytes, double(cfg_.max_cwnd) * cfg_.mss)
+                                  : double(cfg_.init_cwnd) * cfg_.mss;
   f.ssthresh = double(cfg_.max_cwnd) * cfg_.mss;
   f.alpha = cfg_.alpha_init;
   f.rto_ps = min_rto_ps_;

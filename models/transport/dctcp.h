@@ -100,6 +100,7 @@ struct alignas(64) DctcpFlow {
   UdpAddressing data_addr;          // the data segments' addresses and ports
   uint64_t snd_una = 0, snd_nxt = 0, snd_max = 0;
   double cwnd = 0, ssthresh = 0;    // bytes
+  double init_cwnd_bytes = 0;       // > 0: the window it starts with (start_flow)
   double alpha = 0;
   uint64_t win_end = 0, win_acked = 0, win_ece = 0;  // DCTCP observation window
   uint64_t cwr_end = 0;             // no further cut until snd_una reaches this
@@ -187,7 +188,9 @@ class DctcpTransport : public EventHandler, public FrameBuilder {
   ~DctcpTransport() override;
 
   // Starts a flow of `bytes` from `src` to `dst` at time `at` (now if in the past); returns its id.
-  uint64_t start_flow(Host& src, Host& dst, uint64_t bytes, ps_t at, uint64_t tag = 0);
+  // `init_cwnd_bytes` > 0: the flow starts with this window instead of init_cwnd segments (a message on
+  // a persistent connection whose window is still open, e.g. the next step of a ring all-reduce).
+  uint64_t start_flow(Host& src, Host& dst, uint64_t bytes, ps_t at, uint64_t tag = 0, double init_cwnd_bytes = 0);
   // Observers are told of every completed flow, in registration order.
   void add_observer(FlowObserver* o) { observers_.push_back(o); }
 

@@ -37,6 +37,7 @@ RingAllReduce::RingAllReduce(Fabric& fabric, DctcpTransport& tcp, std::vector<ui
   sent_done_.assign(n, 0);
   received_.assign(n, 0);
   in_flight_.assign(n, 0);
+  window_.assign(n, 0.0);
   sent_bytes_.assign(n, 0);
   total_sent_bytes_.assign(n, 0);
   sent_flows_.assign(n, 0);
@@ -92,7 +93,11 @@ void RingAllReduce::try_send(uint32_t r, ps_t at) {
   total_sent_bytes_[r] += bytes;
   ++sent_flows_[r];
   const uint32_t n = num_workers();
-  in_flight_[r] = tcp_.start_flow(*fabric_.hosts[workers_[r]], *fabric_.hosts[workers_[(r + 1) % n]], bytes, at, tag_);
+  // Each unit is a message on the rank's persistent connection to its successor: it starts with the
+  // window the previous one ended with (no slow start per step, as NCCL's and Gloo's long-lived
+  // connections), the first with the transport's initial window.
+  in_flight_[r] = tcp_.start_flow(*fabric_.hosts[workers_[r]], *fabric_.hosts[workers_[(r + 1) % n]], bytes, at, tag_,
+                                  window_[r]);
   ++next_unit_[r];
 }
 
@@ -105,6 +110,7 @@ void RingAllReduce::on_flow_complete(const FlowRecord& f) {
   const uint32_t n = num_workers(), p = cfg_.chunks_per_step, q = (r + 1) % n;
   const ps_t now = f.finish_ps;
 
+  window_[r] = tcp_.flow(f.id).cwnd;  // the connection's window, for the next unit
   // The sender's unit is done...
   const uint32_t u = sent_done_[r]++;
   if (u % p == p - 1) {

@@ -138,6 +138,7 @@ class RingAllReduce : public FlowObserver, public EventHandler {
   std::vector<uint32_t> sent_done_;    // own units ACKed
   std::vector<uint32_t> received_;     // predecessor's units ACKed
   std::vector<uint64_t> in_flight_;    // flow id of the unit in flight (valid while next_unit_ > sent_done_)
+  std::vector<double> window_;         // the connection's window after its last unit, bytes (0: none yet)
   std::vector<uint64_t> sent_bytes_, total_sent_bytes_, sent_flows_;
   std::vector<std::vector<RingStepRecord>> steps_;
   uint32_t ranks_done_ = 0;
