@@ -7,11 +7,11 @@
 #include "harness/scenario.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 
 using namespace panama;
@@ -57,12 +57,13 @@ struct Curve {
 // figure's curves (keyed by the PNG's name without .png) as gnuplot saw them: what it was given to draw.
 std::map<std::string, std::vector<Curve>> plotted_curves(const std::string& dir) {
   std::ofstream gp(dir + "/tables.gp");
-  const std::regex output("set output '(.*)\\.png'");
+  const std::string output = "set output '", png = ".png'";
   for (const std::string& line : lines_of(dir + "/plots.gp")) {
-    std::smatch m;
     if (line.rfind("set terminal", 0) == 0) continue;
-    if (std::regex_match(line, m, output))
-      gp << "set table '" << m[1] << ".table'\n";
+    const bool to_png = line.rfind(output, 0) == 0 && line.size() > output.size() + png.size() &&
+                        line.compare(line.size() - png.size(), png.size(), png) == 0;
+    if (to_png)
+      gp << "set table '" << line.substr(output.size(), line.size() - output.size() - png.size()) << ".table'\n";
     else
       gp << line << '\n';
   }
@@ -71,13 +72,12 @@ std::map<std::string, std::vector<Curve>> plotted_curves(const std::string& dir)
   const std::string cmd = "cd '" + dir + "' && gnuplot tables.gp > tables.log 2>&1";
   BOOST_TEST_REQUIRE(std::system(cmd.c_str()) == 0, "gnuplot failed on tables.gp: see " << dir << "/tables.log");
   std::map<std::string, std::vector<Curve>> figures;
-  const std::regex curve_head("# Curve [0-9]+ of [0-9]+, ([0-9]+) points");
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     if (e.path().extension() != ".table") continue;
     std::vector<Curve>& curves = figures[e.path().stem().string()];
     for (const std::string& line : lines_of(e.path().string())) {
-      std::smatch m;
-      if (std::regex_match(line, m, curve_head)) {
+      const bool head = line.rfind("# Curve ", 0) == 0 && line.size() > 8 && std::isdigit(line[8]);
+      if (head) {  // "# Curve 0 of 2, 4 points" (not "# Curve title: ..."): a new curve
         curves.push_back({});
       } else if (!curves.empty() && !line.empty() && line[0] != '#') {
         std::istringstream xy(line);  // " x y type"
