@@ -203,6 +203,7 @@ find_package(Boost 1.74 REQUIRED COMPONENTS unit_test_framework)  # its targets 
 target_link_libraries(test_cosim PRIVATE panama_cosim Boost::unit_test_framework)
 target_compile_definitions(test_cosim PRIVATE BOOST_TEST_DYN_LINK)
 target_compile_options(test_cosim PRIVATE ${PANAMA_WARNINGS})
+target_link_options(test_cosim PRIVATE ${PANAMA_NO_LTO_LINK})  # the libraries' ordinary code
 add_test(NAME test_cosim COMMAND test_cosim --log_level=test_suite --report_level=short)
 add_test(NAME test_rtl_lint_agg_top
   COMMAND ${VERILATOR_EXECUTABLE} --lint-only -Wall --top-module agg_top ${PANAMA_COSIM_RTL_SOURCES})

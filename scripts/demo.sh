@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DPANAMA_PGO=OFF  # (a plain build: see scripts/build-pgo.sh)
-cmake --build build -j "${JOBS:-$(nproc)}"
+cmake --build build -j "${JOBS:-$(nproc)}" --target panama  # (the run needs the command only, not the tests)
 build/panama run testbench/scenarios/small-shared.yaml --out out/demo "$@"

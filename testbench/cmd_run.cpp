@@ -4,13 +4,28 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 namespace panama::cli {
+namespace {
+
+// A figure for the console: three significant digits, never in exponent form (18.0 us, 2.33 ms, 4600 us);
+// summary.json keeps full precision.
+std::string figure(double x) {
+  const int whole_digits = x == 0 ? 1 : int(std::floor(std::log10(std::fabs(x)))) + 1;
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(std::max(0, 3 - whole_digits)) << x;
+  return os.str();
+}
+
+}  // namespace
 
 void add_run_command(CLI::App& app) {
   struct Opts {
@@ -33,18 +48,19 @@ void add_run_command(CLI::App& app) {
       const nlohmann::json s = run_scenario(cfg, o->out, isatty(2) != 0);
       std::ofstream(o->out + "/summary.json") << s.dump(2) << "\n";
       if (!o->json.empty()) std::ofstream(o->json) << s.dump(2) << "\n";
-      std::cout << "scenario " << cfg.name << ": " << s["scenario"]["simulated_us"].get<double>() << " us simulated in "
-                << s["host"]["wall_s"].get<double>() << " s\n";
+      std::cout << "scenario " << cfg.name << ": " << figure(s["scenario"]["simulated_us"].get<double>())
+                << " us simulated in " << figure(s["host"]["wall_s"].get<double>()) << " s\n";
       for (const auto& j : s["jobs"])
         std::cout << "  job " << j["id"] << " (" << j["protocol"].get<std::string>()
                   << (j["aggregated"].get<bool>() ? ", in-network" : ", host baseline") << "): "
-                  << (j["done"].get<bool>() ? std::to_string(j["training_time_s"].get<double>() * 1e3) + " ms"
+                  << (j["done"].get<bool>() ? figure(j["training_time_s"].get<double>() * 1e3) + " ms"
                                             : std::string("not finished"))
-                  << ", " << j["iterations_done"] << " iterations, all-reduce " << std::fixed << std::setprecision(1)
-                  << j["allreduce_gbps"].get<double>() << " Gbps" << std::defaultfloat << "\n";
+                  << ", " << j["iterations_done"] << " iterations, all-reduce " << figure(j["allreduce_gbps"].get<double>())
+                  << " Gbps\n";
       const auto& f = s["flows"];
       std::cout << "  background flows: " << f["completed"] << " of " << f["generated"] << " completed; short (<100 KB) FCT mean "
-                << f["short_fct_mean_us"] << " us, p99 " << f["short_fct_p99_us"] << " us\n"
+                << figure(f["short_fct_mean_us"].get<double>()) << " us, p99 " << figure(f["short_fct_p99_us"].get<double>())
+                << " us\n"
                 << "  drops: " << s["drops_total"] << " (lossless " << s["drops_lossless"] << "); accelerator slot stalls "
                 << s["accelerators"]["slot_stalls"] << "\n"
                 << "  summary: " << o->out << "/summary.json (CSV time series, plots: " << s["host"]["plots"].get<std::string>()

@@ -10,7 +10,6 @@
 #include "workload/flow_generator.h"
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -24,10 +23,8 @@ using nlohmann::json;
 
 namespace {
 
-std::string flows_dir() {
-  const char* d = std::getenv("PANAMA_FLOWS_DIR");
-  return d ? d : "/work/shared/data/flows";
-}
+// The flow-size CDFs shipped with the scenarios.
+std::string flows_dir() { return std::string(PANAMA_SOURCE_DIR) + "/testbench/data/flows"; }
 
 std::string websearch() { return flows_dir() + "/websearch.cdf"; }
 

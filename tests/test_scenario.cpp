@@ -6,8 +6,12 @@
 #include "harness/isolated.h"
 #include "harness/scenario.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 using namespace panama;
@@ -30,6 +34,62 @@ std::string error_of(const std::string& path, const std::vector<std::string>& se
     return e.what();
   }
   return "";
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream f(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(f, line);) lines.push_back(line);
+  return lines;
+}
+
+size_t csv_data_rows(const std::string& path) {
+  const size_t lines = lines_of(path).size();
+  return lines ? lines - 1 : 0;  // less the header
+}
+
+struct Curve {
+  size_t points = 0;
+  double last_y = 0;
+};
+
+// Draws plots.gp's figures into text tables instead of PNGs (gnuplot's `set table`), and returns each
+// figure's curves (keyed by the PNG's name without .png) as gnuplot saw them: what it was given to draw.
+std::map<std::string, std::vector<Curve>> plotted_curves(const std::string& dir) {
+  std::ofstream gp(dir + "/tables.gp");
+  const std::string output = "set output '", png = ".png'";
+  for (const std::string& line : lines_of(dir + "/plots.gp")) {
+    if (line.rfind("set terminal", 0) == 0) continue;
+    const bool to_png = line.rfind(output, 0) == 0 && line.size() > output.size() + png.size() &&
+                        line.compare(line.size() - png.size(), png.size(), png) == 0;
+    if (to_png)
+      gp << "set table '" << line.substr(output.size(), line.size() - output.size() - png.size()) << ".table'\n";
+    else
+      gp << line << '\n';
+  }
+  gp << "unset table\n";
+  gp.close();
+  const std::string cmd = "cd '" + dir + "' && gnuplot tables.gp > tables.log 2>&1";
+  BOOST_TEST_REQUIRE(std::system(cmd.c_str()) == 0, "gnuplot failed on tables.gp: see " << dir << "/tables.log");
+  std::map<std::string, std::vector<Curve>> figures;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".table") continue;
+    std::vector<Curve>& curves = figures[e.path().stem().string()];
+    for (const std::string& line : lines_of(e.path().string())) {
+      const bool head = line.rfind("# Curve ", 0) == 0 && line.size() > 8 && std::isdigit(line[8]);
+      if (head) {  // "# Curve 0 of 2, 4 points" (not "# Curve title: ..."): a new curve
+        curves.push_back({});
+      } else if (!curves.empty() && !line.empty() && line[0] != '#') {
+        std::istringstream xy(line);  // " x y type"
+        double x = 0, y = 0;
+        if (xy >> x >> y) {
+          ++curves.back().points;
+          curves.back().last_y = y;
+        }
+      }
+    }
+  }
+  return figures;
 }
 
 }  // namespace
@@ -90,6 +150,49 @@ BOOST_AUTO_TEST_CASE(run_writes_time_series_and_an_accelerator_vcd) {
   size_t rows = 0;
   for (std::string line; std::getline(it, line);) ++rows;
   BOOST_TEST(rows == 1u + 2u * 2u);  // header + 2 jobs x 2 iterations
+}
+
+BOOST_AUTO_TEST_CASE(plots_are_given_every_job_flow_and_size_bucket) {
+  // Every CSV's header is declared as such (`set datafile columnheaders`) and no data row is skipped:
+  // with headers on, an `every ::1` would also drop the first data row (the first job, flow or bucket).
+  const std::string dir = "test_scenario_plots";
+  std::filesystem::remove_all(dir);
+  const json s = run_isolated([&] { return run_scenario(load_scenario(kSmall, {}), dir); });
+  const std::vector<std::string> script = lines_of(dir + "/plots.gp");
+  const auto first_plot = std::find_if(script.begin(), script.end(), [](auto& l) { return l.rfind("plot", 0) == 0; });
+  BOOST_TEST((std::find(script.begin(), first_plot, "set datafile columnheaders") != first_plot),
+             "plots.gp must declare the CSV headers before its first plot");
+  for (const std::string& line : script) BOOST_TEST(line.find(" every ") == std::string::npos, line);
+  const size_t jobs = csv_data_rows(dir + "/jobs.csv"), flows = csv_data_rows(dir + "/flows.csv"),
+               buckets = csv_data_rows(dir + "/slowdown_by_size.csv");
+  BOOST_TEST(jobs == s["jobs"].size());
+  BOOST_TEST(flows == s["flows"]["completed"].get<size_t>());
+  BOOST_TEST(buckets == 4u);  // <100KB, 100KB-1MB, 1MB-10MB, >10MB
+
+  if (std::system("command -v gnuplot > /dev/null 2>&1") != 0) {
+    BOOST_TEST_MESSAGE("gnuplot is not installed: the points it would draw are not counted");
+    return;
+  }
+  const auto fig = plotted_curves(dir);
+  BOOST_TEST_REQUIRE(fig.count("training_time"));
+  BOOST_TEST_REQUIRE(fig.at("training_time").size() == 1u);
+  BOOST_TEST(fig.at("training_time")[0].points == jobs,
+             "training_time.png: " << fig.at("training_time")[0].points << " bars for " << jobs << " jobs");
+  BOOST_TEST_REQUIRE(fig.count("slowdown_by_size"));
+  BOOST_TEST_REQUIRE(fig.at("slowdown_by_size").size() == 2u);  // mean and p99
+  for (const Curve& c : fig.at("slowdown_by_size"))
+    BOOST_TEST(c.points == buckets, "slowdown_by_size.png: " << c.points << " bars for " << buckets << " buckets");
+  // The CDF adds 1/flows per flow (equal FCTs merge into one point): it ends at 1 only if every flow is in.
+  BOOST_TEST_REQUIRE(fig.count("fct_cdf"));
+  BOOST_TEST_REQUIRE(fig.at("fct_cdf").size() == 1u);
+  BOOST_TEST(fig.at("fct_cdf")[0].last_y == 1.0, boost::test_tools::tolerance(1e-4));
+  BOOST_TEST(fig.at("fct_cdf")[0].points <= flows);
+  for (const char* lines : {"queues", "windows"}) {
+    BOOST_TEST_REQUIRE(fig.count(lines));
+    const size_t rows = csv_data_rows(dir + (lines == std::string("queues") ? "/queues_busiest.csv" : "/windows_wide.csv"));
+    for (const Curve& c : fig.at(lines))
+      BOOST_TEST(c.points == rows, lines << ".png: a line of " << c.points << " points for " << rows << " samples");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(tiny_run_keeps_the_summary_invariants) {

@@ -152,18 +152,26 @@ class RunSampler : public EventHandler {
   std::ofstream q_, w_;
 };
 
+// Flow-size buckets of the slowdown figures, smallest first (the order of slowdown_by_size.csv's bars).
+const std::pair<uint64_t, const char*> kSizeBuckets[] = {
+    {100000, "<100KB"}, {1000000, "100KB-1MB"}, {10000000, "1MB-10MB"}, {UINT64_MAX, ">10MB"}};
+
 void write_plots(const std::string& dir, const nlohmann::json& s, size_t flows) {
   std::ofstream gp(dir + "/plots.gp");
+  // Each CSV's first line is its header, declared once here: gnuplot then neither plots it nor
+  // needs an `every` clause (which would also skip the first data row once headers are on).
   gp << "# gnuplot script written by panama run; regenerate the PNGs with: gnuplot plots.gp\n"
-     << "set datafile separator ','\nset terminal pngcairo size 900,560\nset grid\nset key outside\n";
+     << "set datafile separator ','\nset datafile columnheaders\nset terminal pngcairo size 900,560\nset grid\n"
+     << "set key outside autotitle columnhead\n";
   if (flows) {
     gp << "set output 'fct_cdf.png'\nset title 'Background flow completion times'\nset xlabel 'FCT (us)'\n"
-       << "set ylabel 'CDF'\nset logscale x\nplot 'flows.csv' every ::1 using 6:(1.0/" << flows
+       << "set ylabel 'CDF'\nset logscale x\nplot 'flows.csv' using 6:(1.0/" << flows
        << ") smooth cumulative with lines lw 2 title 'all flows'\nunset logscale x\n";
+    // Bar charts start at zero, so that bar heights compare.
     gp << "set output 'slowdown_by_size.png'\nset title 'Slowdown by flow size'\nset style data histograms\n"
-       << "set style fill solid 0.6\nset xlabel 'flow size'\nset ylabel 'slowdown (FCT / ideal)'\n"
-       << "plot 'slowdown_by_size.csv' every ::1 using 3:xtic(1) title 'mean', '' every ::1 using 4 title 'p99'\n"
-       << "set style data lines\n";
+       << "set style fill solid 0.6\nset xlabel 'flow size'\nset ylabel 'slowdown (FCT / ideal)'\nset yrange [0:*]\n"
+       << "plot 'slowdown_by_size.csv' using 3:xtic(1) title 'mean', '' using 4 title 'p99'\n"
+       << "set autoscale y\nset style data lines\n";
   }
   // Lines need one series per column: pivot the long-format time series (queues of the four busiest
   // ports, every window) into wide tables for the plots.
@@ -210,7 +218,7 @@ void write_plots(const std::string& dir, const nlohmann::json& s, size_t flows) 
       "windows.csv", "windows_wide.csv", [](const std::vector<std::string>& c) { return "job " + c[1] + " tree " + c[2]; },
       {}, 3);
   gp << "set output 'queues.png'\nset title 'Egress queues of the busiest ports'\nset xlabel 'time (us)'\n"
-     << "set ylabel 'queue (bytes)'\nset key autotitle columnhead\nplot";
+     << "set ylabel 'queue (bytes)'\nplot";
   for (size_t i = 0; i < ports.size(); ++i) gp << (i ? "," : "") << " 'queues_busiest.csv' using 1:" << i + 2 << " with lines";
   if (ports.empty()) gp << " 0 notitle";
   gp << "\nset output 'windows.png'\nset title 'PANAMA windows (first worker of each job)'\nset ylabel 'cwnd (packets)'\nplot";
@@ -220,20 +228,26 @@ void write_plots(const std::string& dir, const nlohmann::json& s, size_t flows) 
     any = true;
   }
   if (!any) gp << " 0 notitle";
-  gp << "\nunset key\nset key outside";
   gp << "\nset output 'training_time.png'\nset title 'Training time per job'\nset style data histograms\n"
-     << "set style fill solid 0.6\nset xlabel 'job'\nset ylabel 'training time (ms)'\n"
-     << "plot 'jobs.csv' every ::1 using 3:xtic(1) title 'training time'\n";
+     << "set style fill solid 0.6\nset xlabel 'job'\nset ylabel 'training time (ms)'\nset yrange [0:*]\n"
+     << "plot 'jobs.csv' using 3:xtic('job '.strcol(1).' ('.strcol(2).')') title 'training time'\n"
+     << "set autoscale y\n";
   gp.close();
   std::ofstream jobs(dir + "/jobs.csv");
   jobs << "job,protocol,training_time_ms\n";
-  for (const auto& j : s["jobs"])
-    jobs << j["id"] << ',' << j["protocol"].get<std::string>() << ',' << j["training_time_s"].get<double>() * 1e3 << '\n';
+  // An unfinished job has no training time: an empty field (a gap among the bars), not the summary's -1.
+  for (const auto& j : s["jobs"]) {
+    jobs << j["id"] << ',' << j["protocol"].get<std::string>() << ',';
+    if (j["done"].get<bool>()) jobs << j["training_time_s"].get<double>() * 1e3;
+    jobs << '\n';
+  }
   std::ofstream sz(dir + "/slowdown_by_size.csv");
   sz << "bucket,count,slowdown_mean,slowdown_p99\n";
   if (s["flows"].contains("by_size"))
-    for (auto& [name, b] : s["flows"]["by_size"].items())
+    for (auto [hi, name] : kSizeBuckets) {
+      const nlohmann::json& b = s["flows"]["by_size"][name];
       sz << name << ',' << b["count"] << ',' << b["slowdown_mean"] << ',' << b["slowdown_p99"] << '\n';
+    }
 }
 
 }  // namespace
@@ -369,11 +383,9 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
              {"slowdown_mean", s["slowdown"]["mean"]},
              {"slowdown_p99", s["slowdown"]["p99"]}};
     // Slowdown by flow size bucket.
-    const std::pair<uint64_t, const char*> buckets[] = {{100000, "<100KB"}, {1000000, "100KB-1MB"},
-                                                        {10000000, "1MB-10MB"}, {UINT64_MAX, ">10MB"}};
     nlohmann::json by = nlohmann::json::object();
     uint64_t lo = 0;
-    for (auto [hi, name] : buckets) {
+    for (auto [hi, name] : kSizeBuckets) {
       SampleSet sd, fct;
       for (const FlowResult& r : gen->results())
         if (r.rec.bytes >= lo && r.rec.bytes < hi) {
