@@ -272,7 +272,9 @@ BOOST_FIXTURE_TEST_CASE(yaml_keys_are_plain_names_each_once_in_one_document, Reg
   check_config_error([&] { reg.load_text("? [a]\n: 3\n", "list key"); }, {"is a list", "list key, line 1"},
                      "a list as a key");
   check_config_error([&] { reg.load_text("accelerator: {lanes: 8}\n---\naccelerator: {lanes: 4}\n", "docs"); },
-                     {"2 documents"}, "two documents");
+                     {"more than one document"}, "two documents");
+  check_config_error([&] { reg.load_text("{accelerator: {lanes: 8}},\n", "comma"); }, {"a ',' outside", "comma, line 1"},
+                     "a stray comma (yaml-cpp 0.7 LoadAll loops on it)");
   BOOST_TEST(cfg.lanes == 16u);  // a map is checked before any of its keys is set: the default stays
 }
 

@@ -3,6 +3,8 @@
 #include "common/limits.h"
 #include "common/yaml_input.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -260,17 +262,41 @@ void ConfigRegistry::set_table(const std::string& key, const void* yaml_node, co
   *spec.rows = std::move(rows);
 }
 
+namespace {
+// Where each document of a YAML stream starts. yaml-cpp 0.7's LoadAll() loops for ever, allocating, on a
+// ',' outside a flow collection (yaml-cpp issue 1040, found here by fuzz_config): the parser then reports
+// document after document, each starting where the last one did. Counting them here stops at that.
+struct DocumentStarts : YAML::EventHandler {
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& m) override { starts.push_back(m); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+}  // namespace
+
 YAML::Node yaml_parse(const std::string& text, const std::string& origin) {
-  std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts d;
+    while (d.starts.size() < 3 && parser.HandleNextDocument(d)) {
+      const size_t n = d.starts.size();
+      if (n >= 2 && d.starts[n - 1].pos == d.starts[n - 2].pos)
+        throw ConfigError("cannot parse YAML (" + origin + ", line " + std::to_string(d.starts[n - 1].line + 1) +
+                          "): a ',' outside a [list] or {map}");
+    }
+    if (d.starts.size() > 1)
+      throw ConfigError("YAML (" + origin + ") holds more than one document ('---'); a configuration is one document");
+    return YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw ConfigError("cannot parse YAML (" + origin + "): " + e.what());
   }
-  if (docs.size() > 1)
-    throw ConfigError("YAML (" + origin + ") holds " + std::to_string(docs.size()) +
-                      " documents ('---'); a configuration is one document");
-  return docs.empty() ? YAML::Node() : docs.front();
 }
 
 std::string yaml_where(const std::string& origin, const YAML::Node& n) {

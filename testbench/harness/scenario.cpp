@@ -111,6 +111,12 @@ void ScenarioConfig::validate() const {
   worker.validate();
   dctcp.validate();
   config_require(!jobs.empty() || !flows.cdf.empty(), "jobs", "is empty and there are no background flows: nothing to run");
+  if (!vcd.empty()) {
+    config_require(topo.pswitches != "none" && vcd_switch < topo.size().switches, "scenario.vcd_switch",
+                   "(" + std::to_string(vcd_switch) + ") names no PSwitch: the topology has " +
+                       std::to_string(topo.size().switches) + " switches, topology.pswitches is " + topo.pswitches);
+    config_require(vcd_to_us >= vcd_from_us, "scenario.vcd_to_us", "must not be before scenario.vcd_from_us");
+  }
   uint64_t used = 0;
   std::vector<JobRecord> specs;
   for (size_t i = 0; i < jobs.size(); ++i) {

@@ -8,6 +8,7 @@
 set -u
 PANAMA=${1:?usage: run.sh PANAMA_BIN [NAME_FILTER]}
 FILTER=${2:-}
+PANAMA=$(realpath "$PANAMA") && [ -x "$PANAMA" ] || { echo "run.sh: no executable panama at '$1'"; exit 1; }
 D=$(cd "$(dirname "$0")" && pwd)
 TIMEOUT=${PANAMA_BAD_INPUT_TIMEOUT:-30}
 WORK=$(mktemp -d)
