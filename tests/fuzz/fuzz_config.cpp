@@ -17,7 +17,8 @@ namespace {
 // Builds the fabric of an accepted configuration when it is small (building costs ~5 ms a node under ASan).
 void build_if_small(const TopologyConfig& t, const AcceleratorConfig& accel) {
   const TopologySize n = t.size();
-  if (n.hosts + n.switches > 16) return;
+  // (A valid fabric may allocate up to limits::kModelMemoryBytes of SRAM: too slow to build per input.)
+  if (n.hosts + n.switches > 16 || double(n.pswitches) * accel.sram_kib * 1024 > 64e6) return;
   try {
     Fabric f("fabric", t, accel);
   } catch (const ConfigError&) {
