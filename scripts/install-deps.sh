@@ -13,6 +13,7 @@ PACKAGES=(
   verilator               # RTL co-simulation tests (testbench/rtl)
   gnuplot-nox             # PNG plots of `panama run` and `panama sweep` (the CSV data is written without it)
   slurm-wlm munge         # the sweep test submits a job array to a real single-node Slurm (scripts/slurm-test.sh)
+  clang libclang-rt-14-dev  # libFuzzer and the sanitizers for the fuzzing test (tests/fuzz/run-fuzz.sh)
 )
 
 missing=()

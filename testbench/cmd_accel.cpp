@@ -17,6 +17,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <tuple>
 
 namespace panama::cli {
 
@@ -27,8 +28,8 @@ struct AccelOptions {
   std::string config_file;
   std::vector<std::string> sets;
   std::string vcd, json;
-  uint32_t children = 0, slots = 0, jobs = 0;
-  double load = 0;
+  // Shorthand flags, as given: the registry types and range-checks them like --set (a flag left out is empty).
+  std::string children, slots, jobs, load;
   bool list = false;
 };
 
@@ -78,7 +79,7 @@ void add_accel_command(CLI::App& app) {
   cmd->add_option("--slots", opt->slots, "slots per job (accel_bench.slots)");
   cmd->add_option("--jobs", opt->jobs, "jobs sharing the accelerator (accel_bench.jobs)");
   cmd->add_flag("--list-keys", opt->list, "print every configuration key with its default and exit");
-  cmd->callback([opt] {
+  cmd->callback([opt, cmd] {
     AcceleratorConfig acc;
     AccelBenchConfig bench;
     ConfigRegistry reg;
@@ -91,21 +92,20 @@ void add_accel_command(CLI::App& app) {
       }
       if (!opt->config_file.empty()) reg.load_file(opt->config_file);
       // Shorthand flags first, so that an explicit --set always has the last word.
-      if (opt->children) reg.set("accel_bench.children", std::to_string(opt->children), "--children");
-      if (opt->load > 0) reg.set("accel_bench.load", std::to_string(opt->load), "--load");
-      if (opt->slots) reg.set("accel_bench.slots", std::to_string(opt->slots), "--slots");
-      if (opt->jobs) reg.set("accel_bench.jobs", std::to_string(opt->jobs), "--jobs");
+      for (const auto& [flag, key, value] : {std::tuple{"--children", "accel_bench.children", &opt->children},
+                                             {"--load", "accel_bench.load", &opt->load},
+                                             {"--slots", "accel_bench.slots", &opt->slots},
+                                             {"--jobs", "accel_bench.jobs", &opt->jobs}})
+        if (cmd->count(flag)) reg.set(key, *value, flag);
       if (!opt->vcd.empty()) reg.set("accel_bench.vcd", opt->vcd, "--vcd");
       for (const auto& s : opt->sets) reg.apply_override(s);
       acc.validate();
+      if (!bench.vcd.empty()) config_check_output_file(vcd_base_name(bench.vcd) + ".vcd", "accel_bench.vcd");
+      if (!opt->json.empty()) config_check_output_file(opt->json, "--json");
       nlohmann::json j = run_accel_bench(acc, bench);
       j["config"] = reg.values();
       print_report(j);
-      if (!opt->json.empty()) {
-        std::ofstream out(opt->json);
-        if (!out) throw ConfigError("cannot write JSON file '" + opt->json + "'");
-        out << j.dump(2) << "\n";
-      }
+      if (!opt->json.empty()) config_write_file(opt->json, j.dump(2) + "\n", "--json file");
       if (j["result_mismatches"].get<uint64_t>() || j["results_received"] != j["results_expected"]) set_exit_code(1);
     } catch (const ConfigError& e) {
       std::cerr << "panama accel: " << e.what() << "\n";

@@ -1,5 +1,6 @@
 // `panama bench fabric`: fabric simulation speed (packet-hops and events per wall-second, memory).
 #include "commands.h"
+#include "common/config.h"
 #include "harness/fabric_bench.h"
 #include "harness/isolated.h"
 
@@ -23,6 +24,7 @@ void add_bench_command(CLI::App& app) {
   fab->add_option("--json", o->json, "write the figures as a JSON list");
   fab->add_flag("--quick", o->quick, "shorter runs (k=8 for 1 ms, k=16 for 0.1 ms)");
   fab->callback([o] {
+    if (!o->json.empty()) config_check_output_file(o->json, "--json");
     std::vector<FabricBenchPoint> points = {{8, o->quick ? 1.0 : 10.0, 100.0, 1}, {16, o->quick ? 0.1 : 1.0, 100.0, 1}};
     nlohmann::json all = nlohmann::json::array();
     std::cout << "build: " << PANAMA_BUILD_FLAVOUR
@@ -42,7 +44,7 @@ void add_bench_command(CLI::App& app) {
                 << std::setw(10) << j["build_s"].get<double>() << std::setprecision(0) << j["peak_rss_mb"].get<double>()
                 << "\n" << std::defaultfloat;
     }
-    if (!o->json.empty()) std::ofstream(o->json) << all.dump(2) << "\n";
+    if (!o->json.empty()) config_write_file(o->json, all.dump(2) + "\n", "--json file");
   });
 }
 

@@ -1,6 +1,7 @@
 // `panama cosim`: co-simulate the TLM accelerator against the Verilated RTL aggregation datapath
 // (docs/cosim.md). Only available when the build found Verilator (PANAMA_HAVE_COSIM).
 #include "commands.h"
+#include "common/config.h"
 
 #include <fstream>
 #include <iostream>
@@ -57,13 +58,10 @@ void add_cosim_command(CLI::App& app) {
       return;
     }
     try {
+      if (!opt->json.empty()) config_check_output_file(opt->json, "--json");
       const nlohmann::json j = cosim::cosim(cfg);
       std::cout << cosim::cosim_report(j);
-      if (!opt->json.empty()) {
-        std::ofstream out(opt->json);
-        if (!out) throw std::runtime_error("cannot write JSON file '" + opt->json + "'");
-        out << j.dump(2) << "\n";
-      }
+      if (!opt->json.empty()) config_write_file(opt->json, j.dump(2) + "\n", "--json file");
       const bool ok = j["mismatches"].get<uint64_t>() == 0 && j["slots_missing"].get<uint64_t>() == 0 &&
                       j["cycle_violations"].get<uint64_t>() == 0 && j["errors"].empty();
       if (!ok) set_exit_code(1);

@@ -44,10 +44,14 @@ void add_run_command(CLI::App& app) {
       std::vector<std::string> sets = o->sets;
       if (!o->vcd.empty()) sets.insert(sets.begin(), "scenario.vcd=" + o->vcd);  // an explicit --set still wins
       const ScenarioConfig cfg = load_scenario(o->file, sets);
+      // Every output before the output directory is made: a refused run creates nothing.
+      config_check_output_dir(o->out, "--out");
+      if (!o->json.empty()) config_check_output_file(o->json, "--json", o->out);
+      if (!cfg.vcd.empty()) config_check_output_file(vcd_base_name(cfg.vcd) + ".vcd", "scenario.vcd", o->out);
       std::filesystem::create_directories(o->out);
       const nlohmann::json s = run_scenario(cfg, o->out, isatty(2) != 0);
-      std::ofstream(o->out + "/summary.json") << s.dump(2) << "\n";
-      if (!o->json.empty()) std::ofstream(o->json) << s.dump(2) << "\n";
+      config_write_file(o->out + "/summary.json", s.dump(2) + "\n", "summary");
+      if (!o->json.empty()) config_write_file(o->json, s.dump(2) + "\n", "--json file");
       std::cout << "scenario " << cfg.name << ": " << figure(s["scenario"]["simulated_us"].get<double>())
                 << " us simulated in " << figure(s["host"]["wall_s"].get<double>()) << " s\n";
       for (const auto& j : s["jobs"])

@@ -40,6 +40,11 @@ void add_sweep_command(CLI::App& app) {
       const std::string out = !o->collect.empty() ? o->collect
                               : !o->out.empty()   ? o->out
                                                   : "out/" + std::filesystem::path(o->file).stem().string();
+      // Outputs, before anything is written: the folder of the points (or of the summaries to collect).
+      if (!o->collect.empty() && !std::filesystem::is_directory(o->collect))
+        throw ConfigError("--collect '" + o->collect + "': no such directory");
+      config_check_output_dir(out, o->collect.empty() ? "--out" : "--collect");
+      if (!o->json.empty()) config_check_output_file(o->json, "--json");
       std::cout << "sweep " << o->file << ": " << spec.points.size() << " points (" << spec.mode << ") over "
                 << spec.base << "\n";
       if (o->emit_slurm) {
@@ -74,10 +79,11 @@ void add_sweep_command(CLI::App& app) {
           if (summary.is_discarded()) summary = nullptr;
           points.push_back({{"id", id}, {"params", params}, {"summary", summary}});
         }
-        std::ofstream(o->json) << nlohmann::json{{"sweep", o->file}, {"base", spec.base}, {"mode", spec.mode},
-                                                 {"results_csv", out + "/results.csv"}, {"points", points}}
-                                      .dump(2)
-                               << "\n";
+        config_write_file(o->json,
+                          nlohmann::json{{"sweep", o->file}, {"base", spec.base}, {"mode", spec.mode},
+                                         {"results_csv", out + "/results.csv"}, {"points", points}}
+                                  .dump(2) + "\n",
+                          "--json file");
       }
     } catch (const ConfigError& e) {
       std::cerr << "panama sweep: " << e.what() << "\n";

@@ -29,6 +29,8 @@ void add_topo_command(CLI::App& app) {
       reg.load_file(o->file);
       for (auto& s : o->sets) reg.apply_override(s);
       t.validate();
+      if (!o->dot.empty()) config_check_output_file(o->dot, "--dot");
+      if (!o->json.empty()) config_check_output_file(o->json, "--json");
       Fabric f("fabric", t);
       nlohmann::json j = f.summary();
       std::cout << "topology " << o->file << " (" << t.type << ")\n"
@@ -40,10 +42,10 @@ void add_topo_command(CLI::App& app) {
                 << "  build time       : " << f.build_seconds() << " s (routes included)\n";
       j["build_s"] = f.build_seconds();
       if (!o->dot.empty()) {
-        std::ofstream(o->dot) << f.to_dot();
+        config_write_file(o->dot, f.to_dot(), "--dot file");
         std::cout << "  graph            : " << o->dot << "\n";
       }
-      if (!o->json.empty()) std::ofstream(o->json) << j.dump(2) << "\n";
+      if (!o->json.empty()) config_write_file(o->json, j.dump(2) + "\n", "--json file");
     } catch (const ConfigError& e) {
       std::cerr << "panama topo: " << e.what() << "\n";
       set_exit_code(2);

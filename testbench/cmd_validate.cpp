@@ -1,8 +1,8 @@
 // `panama validate`: the physics validation suite (harness/validate.h) as a table, exit 1 on a failure.
 #include "commands.h"
+#include "common/config.h"
 #include "harness/validate.h"
 
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -18,19 +18,13 @@ void add_validate_command(CLI::App& app) {
   v->add_option("--flows-cdf", o->flows_cdf, "web-search flow-size CDF of the lossless stress case")
       ->check(CLI::ExistingFile);
   v->callback([o, json_path] {
+    if (!json_path->empty()) config_check_output_file(*json_path, "--json");  // before the runs (ConfigError: exit 2)
     const auto results = run_validation(*o);
     std::cout << format_table(results);
     size_t failed = 0;
     for (const auto& r : results) failed += r.pass() ? 0 : 1;
     std::cout << results.size() - failed << " passed, " << failed << " failed\n";
-    if (!json_path->empty()) {
-      std::ofstream f(*json_path);
-      if (!(f << to_json(results).dump(2) << "\n")) {
-        std::cerr << "panama validate: cannot write '" << *json_path << "'\n";
-        set_exit_code(2);
-        return;
-      }
-    }
+    if (!json_path->empty()) config_write_file(*json_path, to_json(results).dump(2) + "\n", "--json file");
     if (failed) set_exit_code(1);
   });
 }

@@ -1,5 +1,6 @@
 // `panama`: the command line of PANAMA-TLM. Each subcommand is one experiment driver in testbench/.
 #include "commands.h"
+#include "common/config.h"
 
 #include <CLI/CLI.hpp>
 
@@ -12,6 +13,30 @@
 #include <iostream>
 #include <string>
 
+namespace {
+// A first word that is no subcommand of `app` (nor an option): named, with the subcommands there are.
+// (CLI11 would report "A subcommand is required", which does not say what was wrong.)
+void check_subcommand_names(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* at = &app;
+  for (int i = 1; i < argc && argv[i][0] != '-'; ++i) {
+    const auto subs = at->get_subcommands([](const CLI::App*) { return true; });
+    if (subs.empty()) return;
+    const CLI::App* next = nullptr;
+    std::string names;
+    for (const CLI::App* s : subs) {
+      if (s->get_name() == argv[i]) next = s;
+      names += (names.empty() ? "" : ", ") + s->get_name();
+    }
+    if (!next)
+      throw CLI::ValidationError("unknown subcommand '" + std::string(argv[i]) + "'" +
+                                 (at == &app ? "" : " of '" + at->get_name() + "'") + " (expected one of: " + names + ")");
+    at = next;
+  }
+}
+}  // namespace
+
+// Exit status (README): 0 ok, 1 a run's results failed a check, 2 refused input (a bad command line,
+// configuration, file or output path, named on standard error), 3 an internal error (a bug to report).
 int sc_main(int argc, char** argv) {
   CLI::App app{"PANAMA-TLM: SystemC/TLM-2.0 model of PANAMA in-network gradient aggregation"};
   app.require_subcommand(1);
@@ -24,10 +49,27 @@ int sc_main(int argc, char** argv) {
   panama::cli::add_sweep_command(app);
   panama::cli::add_cosim_command(app);
   panama::cli::add_validate_command(app);
+  // Every exception ends here, with a message on standard error: none reaches SystemC (which would print
+  // its E549 report on standard output and exit 1).
   try {
+    check_subcommand_names(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);  // prints the help, or the error and "Run with --help"
+    return code == 0 ? 0 : 2;
+  } catch (const panama::ConfigError& e) {
+    std::cerr << "panama: " << e.what() << "\n";
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "panama: out of memory (docs/input-limits.md lists the limits that should have refused this input: "
+                 "please report it)\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "panama: internal error: " << e.what() << " (please report it)\n";
+    return 3;
+  } catch (...) {
+    std::cerr << "panama: internal error: an unknown exception (please report it)\n";
+    return 3;
   }
   return panama::cli::exit_code();
 }

@@ -5,6 +5,7 @@
 
 #include "accelerator/accelerator_config.h"
 #include "common/config.h"
+#include "common/limits.h"
 
 #include <filesystem>
 #include <fstream>
@@ -243,6 +244,75 @@ BOOST_AUTO_TEST_CASE(leading_zero_is_decimal_not_octal) {
   BOOST_TEST(cfg.lanes == 10u);
   reg.set("accelerator.lanes", "08", "test");
   BOOST_TEST(cfg.lanes == 8u);
+}
+
+BOOST_AUTO_TEST_CASE(typed_readers_take_whole_or_finite_numbers_in_range_only) {
+  BOOST_TEST(config_int("k", "0x10", "t", 0, 100) == 16);
+  BOOST_TEST(config_number("k", "1e-3", "t", 0.0, 1.0) == 1e-3);
+  // Truncation, wrap-around and non-finite values are refused, naming the key, the value and the range.
+  for (const char* v : {"1.5", "1e10", "4294967296", "", "12abc", "-1"})
+    check_config_error([&] { config_int("jobs[0].iterations", v, "file f, line 3", 0, 1 << 30); },
+                       {"jobs[0].iterations", "file f, line 3", "integer in [0, 1073741824]"}, v);
+  for (const char* v : {"inf", "-inf", "nan", "1e300", "1e-300", "1e999", ""})
+    check_config_error([&] { config_number("topology.links[0].gbps", v, "t", 0.001, 1600.0); },
+                       {"topology.links[0].gbps", "finite number in [0.001, 1600]"}, v);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(config_input)
+
+BOOST_FIXTURE_TEST_CASE(yaml_keys_are_plain_names_each_once_in_one_document, RegisteredConfig) {
+  check_config_error([&] { reg.load_text("accelerator:\n  lanes: 8\n  lanes: 16\n", "dup"); },
+                     {"accelerator.lanes", "appears twice", "dup, line 3"}, "a duplicate leaf");
+  check_config_error([&] { reg.load_text("accelerator: {lanes: 8}\naccelerator: {ports: 2}\n", "dup map"); },
+                     {"'accelerator' appears twice"}, "a duplicate map");
+  check_config_error([&] { reg.load_text("accelerator:\n  ? {a: 1}\n  : 3\n", "map key"); },
+                     {"under 'accelerator' is a map", "map key, line 2"}, "a map as a key");
+  check_config_error([&] { reg.load_text("? [a]\n: 3\n", "list key"); }, {"is a list", "list key, line 1"},
+                     "a list as a key");
+  check_config_error([&] { reg.load_text("accelerator: {lanes: 8}\n---\naccelerator: {lanes: 4}\n", "docs"); },
+                     {"more than one document"}, "two documents");
+  check_config_error([&] { reg.load_text("{accelerator: {lanes: 8}},\n", "comma"); }, {"a ',' outside", "comma, line 1"},
+                     "a stray comma (yaml-cpp 0.7 LoadAll loops on it)");
+  BOOST_TEST(cfg.lanes == 16u);  // a map is checked before any of its keys is set: the default stays
+}
+
+BOOST_AUTO_TEST_CASE(input_files_must_be_regular_files_of_limited_size) {
+  check_config_error([] { config_read_file(std::filesystem::temp_directory_path().string(), "test file"); },
+                     {"test file", "is a directory"}, "a directory");
+  check_config_error([] { config_read_file("/dev/zero", "test file"); }, {"/dev/zero", "is a device"}, "a device");
+  check_config_error([] { config_read_file("/nonexistent/x.yaml", "test file"); }, {"cannot open test file"},
+                     "a missing file");
+  {
+    TempYaml big(std::string(limits::kInputFileBytes + 1, '#'));
+    check_config_error([&] { config_read_file(big.path.string(), "test file"); }, {"larger than 4 MiB"}, "a big file");
+  }
+  TempYaml ok("accelerator: {lanes: 8}\n");
+  BOOST_TEST(config_read_file(ok.path.string(), "test file") == "accelerator: {lanes: 8}\n");
+}
+
+BOOST_AUTO_TEST_CASE(output_paths_are_tried_before_a_run_and_nothing_is_left) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("panama_test_out_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  config_check_output_file((dir / "x.json").string(), "--json");
+  config_check_output_dir((dir / "new" / "deeper").string(), "--out");
+  BOOST_TEST(fs::is_empty(dir), "the checks left something in " << dir);
+  check_config_error([&] { config_check_output_file((dir / "no" / "x.json").string(), "--json"); },
+                     {"--json", "no directory"}, "a missing directory");
+  check_config_error([&] { config_check_output_file(dir.string(), "--json"); }, {"is a directory"}, "a directory");
+  // A file in the --out directory the run is about to make is fine.
+  config_check_output_file((dir / "out" / "x.json").string(), "--json", (dir / "out").string());
+  TempYaml file("x");
+  check_config_error([&] { config_check_output_dir(file.path.string(), "--out"); }, {"--out", "not a directory"},
+                     "a file as --out");
+  check_config_error([&] { config_check_output_dir((file.path / "sub").string(), "--out"); },
+                     {"a file, not a directory"}, "a folder under a file");
+  check_config_error([] { config_check_output_dir("/proc/panama-nowhere/out", "--out"); }, {"cannot write in"},
+                     "an unwritable place");
+  fs::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

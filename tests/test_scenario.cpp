@@ -239,4 +239,18 @@ BOOST_AUTO_TEST_CASE(the_event_list_lookahead_changes_no_result_with_pswitches) 
   BOOST_TEST(on["flows"]["completed"].get<uint64_t>() > 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_panama_job_on_hosts_cabled_to_each_other_falls_back_to_the_ring) {
+  // No switch to aggregate in (it used to end in std::map::at): the controller says why, the ring runs.
+  const std::string f = write_temp("switchless",
+                                   "scenario: {duration_us: 2000}\n"
+                                   "topology:\n  type: custom\n  custom_hosts: 2\n  links:\n"
+                                   "    - {a: h0, b: h1, gbps: 100, delay_ns: 1000}\n"
+                                   "jobs:\n  - {model: resnet50, workers: 2, compute_us: 10, gradient_mb: 1}\n");
+  const json s = run_isolated([&] { return run_scenario(load_scenario(f, {})); });
+  const json& job = s["jobs"][0];
+  BOOST_TEST(job["aggregated"].get<bool>() == false);
+  BOOST_TEST(job["fallback"].get<std::string>().find("not cabled to a switch") != std::string::npos, job["fallback"]);
+  BOOST_TEST(job["done"].get<bool>());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -113,7 +113,10 @@ JobPlan Controller::admit(uint16_t job, const std::vector<uint32_t>& workers, ui
   p.workers = workers;
   p.type = type;
   if (jobs_.count(job)) throw ConfigError("controller: job " + std::to_string(job) + " is already admitted");
+  // A custom topology may cable hosts to each other: such a worker has no switch to aggregate in.
+  const auto on_switch = [&](uint32_t w) { return dynamic_cast<Switch*>(&f_.hosts[w]->port(0).link().peer_of(f_.hosts[w].get())); };
   if (workers.size() < 2) p.fallback_reason = "fewer than two workers";
+  else if (!std::all_of(workers.begin(), workers.end(), on_switch)) p.fallback_reason = "a worker's host is not cabled to a switch";
   else if (double(gradient_bytes) < cfg_.threshold_mb * 1e6)
     p.fallback_reason = "reduce of " + std::to_string(gradient_bytes) + " B is below controller.threshold_mb";
   if (!p.fallback_reason.empty()) return p;

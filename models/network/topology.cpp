@@ -1,6 +1,7 @@
 #include "network/topology.h"
 
 #include "common/config.h"
+#include "common/limits.h"
 #include "network/pswitch.h"
 
 #include <algorithm>
@@ -11,12 +12,48 @@
 
 namespace panama {
 
+namespace {
+struct NodeRef {
+  bool host;
+  uint32_t index;
+};
+
+// A node name as the builder names nodes: h<n> or s<n>, n in decimal without a sign, spaces or leading
+// zeros, so that one node has one name (h1, not h01 or 'h +1').
+NodeRef node_name(const std::string& key, const std::string& v, const std::string& origin) {
+  bool ok = v.size() >= 2 && v.size() <= 10 && (v[0] == 'h' || v[0] == 's') && (v[1] != '0' || v.size() == 2);
+  for (size_t i = 1; ok && i < v.size(); ++i) ok = v[i] >= '0' && v[i] <= '9';
+  if (!ok)
+    throw ConfigError("invalid value '" + v + "' for key '" + key + "' (" + origin +
+                      "): expected a node name h<n> (host) or s<n> (switch), n without leading zeros");
+  return {v[0] == 'h', uint32_t(std::stoul(v.substr(1)))};
+}
+
+struct LinkFields {
+  NodeRef a, b;
+  double gbps, delay_ns;
+  int64_t a_port = -1, b_port = -1;  // -1: not given
+};
+
+// One record of topology.links, typed (rates and delays in the ranges of the topology's own keys).
+LinkFields link_fields(const ConfigRegistry::Row& r, size_t i, const std::string& origin) {
+  const std::string p = "topology.links[" + std::to_string(i) + "].";
+  LinkFields l{node_name(p + "a", r.at("a"), origin), node_name(p + "b", r.at("b"), origin),
+               config_number(p + "gbps", r.at("gbps"), origin, 0.001, 1600.0),
+               config_number(p + "delay_ns", r.at("delay_ns"), origin, 0.0, 1e9)};
+  if (r.count("a_port")) l.a_port = config_int(p + "a_port", r.at("a_port"), origin, 0, limits::kSwitchPorts - 1);
+  if (r.count("b_port")) l.b_port = config_int(p + "b_port", r.at("b_port"), origin, 0, limits::kSwitchPorts - 1);
+  return l;
+}
+}  // namespace
+
 void TopologyConfig::register_params(ConfigRegistry& reg, const std::string& p) {
   reg.add_choice(p + ".type", &type, "topology type", {"fat_tree", "leaf_spine", "dumbbell", "incast", "custom"});
   reg.add(p + ".custom_hosts", &custom_hosts, "custom: hosts h0..h(n-1)", 0, 1 << 20);
   reg.add(p + ".custom_switches", &custom_switches, "custom: switches s0..s(n-1)", 0, 1 << 20);
   reg.add_table(p + ".links", &links, "custom: links between named nodes; ports numbered in list order",
-                {"a", "b", "gbps", "delay_ns"}, {"a_port", "b_port"});
+                {"a", "b", "gbps", "delay_ns"}, {"a_port", "b_port"}, SIZE_MAX,
+                [](const ConfigRegistry::Row& r, size_t i, const std::string& origin) { link_fields(r, i, origin); });
   reg.add(p + ".k", &k, "fat-tree arity (even): k pods, k^3/4 hosts", 2, 64);
   reg.add(p + ".leaves", &leaves, "leaf-spine: leaf switches", 1, 1024);
   reg.add(p + ".spines", &spines, "leaf-spine: spine switches", 1, 1024);
@@ -46,11 +83,27 @@ void TopologyConfig::validate() const {
   config_require(type != "fat_tree" || k <= 64, "topology.k", "must be at most 64 (multicast port masks)");
   config_require(type != "leaf_spine" || hosts_per_leaf + spines <= 64, "topology.hosts_per_leaf",
                  "plus topology.spines must be at most 64 ports per leaf");
+  config_require(type != "leaf_spine" || leaves <= 64, "topology.leaves",
+                 "must be at most 64: every spine has a port per leaf (multicast port masks)");
   config_require(type != "incast" || senders + 1 <= 64, "topology.senders", "must be at most 63 for incast");
   config_require(type != "dumbbell" || senders + 1 <= 64, "topology.senders", "must be at most 63 for a dumbbell");
   config_require(type != "custom" || !links.empty(), "topology.links", "must list the links of a custom topology");
   config_require(type != "custom" || custom_hosts >= 1, "topology.custom_hosts", "must be at least 1");
   sw.validate("topology.switch");
+  // Size: nodes, and the route computation (one BFS per destination host over every switch port).
+  const TopologySize n = size();
+  const std::string key = type == "fat_tree" ? "topology.k" : type == "leaf_spine" ? "topology.leaves"
+                          : type == "custom"   ? "topology.custom_hosts" : "topology.senders";
+  config_require(n.hosts + n.switches <= limits::kTopologyNodes, key,
+                 "gives " + std::to_string(n.hosts) + " hosts and " + std::to_string(n.switches) + " switches; at most " +
+                     std::to_string(limits::kTopologyNodes) + " nodes (docs/input-limits.md)");
+  const double work = double(n.hosts) * double(n.switch_ports);
+  config_require(work <= limits::kRouteWork, key,
+                 "gives " + std::to_string(n.hosts) + " hosts and " + std::to_string(n.switch_ports) +
+                     " switch ports: routing them (hosts x switch ports = " + std::to_string(uint64_t(work)) +
+                     ") is beyond the limit of " + std::to_string(uint64_t(limits::kRouteWork)) +
+                     " (a k = 32 fat-tree, ~20 s to build; docs/input-limits.md)");
+  if (type == "custom") custom_links();
 }
 
 uint32_t TopologyConfig::host_count() const {
@@ -59,6 +112,78 @@ uint32_t TopologyConfig::host_count() const {
   if (type == "dumbbell") return 2 * senders;
   if (type == "incast") return senders + 1;
   return custom_hosts;
+}
+
+bool TopologyConfig::pswitch_tier(uint8_t tier) const {
+  return pswitches == "all" || (pswitches == "tor" && tier == 0) || (pswitches == "agg" && tier == 1) ||
+         (pswitches == "core" && tier == 2);
+}
+
+TopologySize TopologyConfig::size() const {
+  TopologySize s;
+  s.hosts = host_count();
+  // Switches of one tier: `count` of them with `ports` ports each.
+  auto tier = [&](uint8_t t, uint64_t count, uint64_t ports) {
+    s.switches += count;
+    s.switch_ports += count * ports;
+    if (pswitch_tier(t)) s.pswitches += count;
+    if (count) s.max_switch_ports = std::max(s.max_switch_ports, ports);
+  };
+  if (type == "fat_tree") {
+    tier(0, uint64_t(k) * (k / 2), k);
+    tier(1, uint64_t(k) * (k / 2), k);
+    tier(2, uint64_t(k / 2) * (k / 2), k);
+  } else if (type == "leaf_spine") {
+    tier(0, leaves, uint64_t(hosts_per_leaf) + spines);
+    tier(1, spines, leaves);
+  } else if (type == "dumbbell") {
+    tier(0, 2, uint64_t(senders) + 1);
+  } else if (type == "incast") {
+    tier(0, 1, uint64_t(senders) + 1);
+  } else {  // custom: the links' switch ends, spread over the switches as listed
+    uint64_t ends = 0;
+    for (const auto& r : links) ends += (r.count("a") && r.at("a")[0] == 's') + (r.count("b") && r.at("b")[0] == 's');
+    tier(0, custom_switches, 0);
+    s.switch_ports = ends;
+  }
+  return s;
+}
+
+std::vector<CustomLink> TopologyConfig::custom_links() const {
+  std::vector<uint32_t> host_ports(custom_hosts, 0), switch_ports(custom_switches, 0);
+  auto name = [](const NodeRef& n) { return (n.host ? "h" : "s") + std::to_string(n.index); };
+  std::vector<CustomLink> out;
+  for (size_t i = 0; i < links.size(); ++i) {
+    const std::string where = "topology.links[" + std::to_string(i) + "]";
+    const LinkFields f = link_fields(links[i], i, where);
+    for (const NodeRef& n : {f.a, f.b})
+      if (n.index >= (n.host ? custom_hosts : custom_switches))
+        throw ConfigError("invalid topology: " + where + " names unknown node '" + name(n) + "' (hosts h0..h" +
+                          std::to_string(int64_t(custom_hosts) - 1) + ", switches s0..s" +
+                          std::to_string(int64_t(custom_switches) - 1) + ")");
+    if (f.a.host == f.b.host && f.a.index == f.b.index)
+      throw ConfigError("invalid topology: " + where + " connects a node to itself");
+    // An explicit port must be the next free one: a port already wired is "used twice".
+    for (auto [n, want] : {std::pair<NodeRef, int64_t>{f.a, f.a_port}, {f.b, f.b_port}}) {
+      uint32_t& next = n.host ? host_ports[n.index] : switch_ports[n.index];
+      const std::string who = name(n) + ":" + std::to_string(want);
+      if (want >= 0 && want < next) throw ConfigError("invalid topology: port " + who + " used twice (" + where + ")");
+      if (want >= 0 && want != next)
+        throw ConfigError("invalid topology: port " + who + " in " + where +
+                          " skips ports; ports are numbered in the order links are listed (next is " +
+                          std::to_string(next) + ")");
+      if (++next > (n.host ? 1 : limits::kSwitchPorts))
+        throw ConfigError("invalid topology: " + where + " gives " + name(n) + " a port " + std::to_string(next) +
+                          (n.host ? "; a host has exactly one link"
+                                  : "; a switch has at most 64 ports (multicast port masks are 64 bits)"));
+    }
+    out.push_back(CustomLink{f.a.host, f.b.host, f.a.index, f.b.index, f.gbps, f.delay_ns});
+  }
+  for (uint32_t h = 0; h < custom_hosts; ++h)
+    if (host_ports[h] != 1)
+      throw ConfigError("invalid topology: host h" + std::to_string(h) + " has " + std::to_string(host_ports[h]) +
+                        " links; a host has exactly one");
+  return out;
 }
 
 Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, const AcceleratorConfig& accel,
@@ -99,15 +224,10 @@ Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, c
   build_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-bool Fabric::is_pswitch_tier(uint8_t tier) const {
-  const std::string& p = cfg_.pswitches;
-  return p == "all" || (p == "tor" && tier == 0) || (p == "agg" && tier == 1) || (p == "core" && tier == 2);
-}
-
 Switch& Fabric::add_switch(uint8_t tier) {
   const uint32_t id = uint32_t(nodes_.size());
   const std::string name = "s" + std::to_string(switches.size());
-  if (is_pswitch_tier(tier)) switches.push_back(std::make_unique<PSwitch>(name.c_str(), ctx, id, cfg_.sw, accel_));
+  if (cfg_.pswitch_tier(tier)) switches.push_back(std::make_unique<PSwitch>(name.c_str(), ctx, id, cfg_.sw, accel_));
   else switches.push_back(std::make_unique<Switch>(name.c_str(), ctx, id, cfg_.sw));
   switch_tier.push_back(tier);
   nodes_.push_back(switches.back().get());
@@ -189,52 +309,12 @@ void Fabric::build_custom() {
   // Hosts first (their node ids are their host indices), then switches, then the listed links.
   for (uint32_t i = 0; i < cfg_.custom_hosts; ++i) add_host();
   for (uint32_t i = 0; i < cfg_.custom_switches; ++i) add_switch(0);
-  auto node = [&](const std::string& name, size_t i) -> NetNode& {
-    const std::string where = "topology.links[" + std::to_string(i) + "]";
-    if (name.size() > 1 && (name[0] == 'h' || name[0] == 's')) {
-      char* end = nullptr;
-      const unsigned long n = std::strtoul(name.c_str() + 1, &end, 10);
-      if (*end == '\0') {
-        if (name[0] == 'h' && n < hosts.size()) return *hosts[n];
-        if (name[0] == 's' && n < switches.size()) return *switches[n];
-      }
-    }
-    throw ConfigError("invalid topology: " + where + " names unknown node '" + name + "' (hosts h0..h" +
-                      std::to_string(int64_t(hosts.size()) - 1) + ", switches s0..s" +
-                      std::to_string(int64_t(switches.size()) - 1) + ")");
-  };
-  auto number = [](const std::map<std::string, std::string>& r, const std::string& f, size_t i) {
-    char* end = nullptr;
-    const double v = std::strtod(r.at(f).c_str(), &end);
-    if (*end != '\0' || !(v >= 0))
-      throw ConfigError("invalid value '" + r.at(f) + "' for field '" + f + "' in topology.links[" + std::to_string(i) + "]");
-    return v;
-  };
-  for (size_t i = 0; i < cfg_.links.size(); ++i) {
-    const auto& r = cfg_.links[i];
-    NetNode& a = node(r.at("a"), i);
-    NetNode& b = node(r.at("b"), i);
-    if (&a == &b) throw ConfigError("invalid topology: topology.links[" + std::to_string(i) + "] connects a node to itself");
-    // An explicit port must be the next free one: a port already wired is "used twice".
-    for (auto [end, field] : {std::pair<NetNode*, const char*>{&a, "a_port"}, {&b, "b_port"}}) {
-      if (!r.count(field)) continue;
-      const uint32_t want = uint32_t(number(r, field, i));
-      const std::string who = std::string(end->basename()) + ":" + r.at(field);
-      if (want < end->num_ports())
-        throw ConfigError("invalid topology: port " + who + " used twice (topology.links[" + std::to_string(i) + "])");
-      if (want != end->num_ports())
-        throw ConfigError("invalid topology: port " + who + " in topology.links[" + std::to_string(i) +
-                          "] skips ports; ports are numbered in the order links are listed (next is " +
-                          std::to_string(end->num_ports()) + ")");
-    }
-    const double gbps = number(r, "gbps", i);
-    if (gbps <= 0) throw ConfigError("invalid value for field 'gbps' in topology.links[" + std::to_string(i) + "]: must be > 0");
-    connect(a, b, gbps, number(r, "delay_ns", i));
+  // The links, checked by validate() (custom_links) before anything was built.
+  for (const CustomLink& l : cfg_.custom_links()) {
+    NetNode& a = l.a_host ? static_cast<NetNode&>(*hosts[l.a]) : *switches[l.a];
+    NetNode& b = l.b_host ? static_cast<NetNode&>(*hosts[l.b]) : *switches[l.b];
+    connect(a, b, l.gbps, l.delay_ns);
   }
-  for (auto& h : hosts)
-    if (h->num_ports() != 1)
-      throw ConfigError("invalid topology: host " + std::string(h->basename()) + " has " +
-                        std::to_string(h->num_ports()) + " links; a host has exactly one");
   bisection_gbps_ = 0;  // not derived for arbitrary graphs
 }
 

@@ -23,6 +23,19 @@ namespace panama {
 
 class ConfigRegistry;
 
+// What a configuration builds, known before anything is built (docs/input-limits.md).
+struct TopologySize {
+  uint64_t hosts = 0, switches = 0, pswitches = 0;
+  uint64_t switch_ports = 0, max_switch_ports = 0;  // all switches' ports; the most any one switch has
+};
+
+// One link of a custom topology, typed and checked (TopologyConfig::custom_links).
+struct CustomLink {
+  bool a_host = false, b_host = false;  // each end: a host (index into hosts) or a switch (into switches)
+  uint32_t a = 0, b = 0;
+  double gbps = 0, delay_ns = 0;
+};
+
 struct TopologyConfig {
   std::string type = "fat_tree";  // fat_tree | leaf_spine | dumbbell | incast | custom
   uint32_t k = 4;                  // fat-tree arity (even)
@@ -45,9 +58,17 @@ struct TopologyConfig {
   SwitchConfig sw;
 
   void register_params(ConfigRegistry& reg, const std::string& prefix = "topology");
+  // Cross-field checks and the size limits of docs/input-limits.md; a custom topology's links are checked
+  // in full (custom_links), all before anything is built.
   void validate() const;
   // Hosts the configuration builds (known before the fabric is built, e.g. to check a job mix).
   uint32_t host_count() const;
+  TopologySize size() const;
+  // Whether switches of `tier` (0 = ToR / leaf, 1 = aggregation / spine, 2 = core) carry an accelerator.
+  bool pswitch_tier(uint8_t tier) const;
+  // custom: the link list typed and checked: canonical node names (h<n>, s<n>) that exist, numbers in
+  // range, explicit ports that are the next free ones, at most 64 ports a switch and one link a host.
+  std::vector<CustomLink> custom_links() const;
 };
 
 class Fabric : public sc_core::sc_module {
@@ -90,7 +111,6 @@ class Fabric : public sc_core::sc_module {
   void check_connected() const;
   void compute_routes();
 
-  bool is_pswitch_tier(uint8_t tier) const;
   TopologyConfig cfg_;
   AcceleratorConfig accel_;
   std::vector<NetNode*> nodes_;  // hosts and switches in creation order (node id = index)

@@ -1,6 +1,7 @@
 #include "workload/flow_generator.h"
 
 #include "common/config.h"
+#include "common/limits.h"
 #include "network/topology.h"
 
 #include <algorithm>
@@ -14,9 +15,16 @@ namespace panama {
 // ---------------------------------------------------------------------------------------------------------
 // FlowSizeCdf
 
+namespace {
+std::string num_text(double x) {
+  std::ostringstream os;
+  os << x;
+  return os.str();
+}
+}  // namespace
+
 FlowSizeCdf FlowSizeCdf::load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open flow-size CDF file");
+  std::istringstream in(config_read_file(path, "flow-size CDF file"));
   return parse(in, path);
 }
 
@@ -25,19 +33,27 @@ FlowSizeCdf FlowSizeCdf::parse(std::istream& in, const std::string& origin) {
   std::string line;
   size_t lineno = 0, last_line = 0;
   auto fail = [&](size_t n, const std::string& why) {
-    throw std::runtime_error(origin + ":" + std::to_string(n) + ": " + why);
+    throw ConfigError(origin + ":" + std::to_string(n) + ": " + why);
   };
   while (std::getline(in, line)) {
     ++lineno;
     const size_t first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line[first] == '#') continue;
     std::istringstream ls(line);
-    double bytes = 0, pct = 0;
-    std::string extra;
-    if (!(ls >> bytes >> pct) || (ls >> extra))
+    std::string size_text, pct_text, extra;
+    if (!(ls >> size_text >> pct_text) || (ls >> extra))
       fail(lineno, "expected '<bytes> <cumulative percent>', got '" + line + "'");
-    if (!std::isfinite(bytes) || !std::isfinite(pct) || bytes < 0) fail(lineno, "size must be a finite number >= 0");
-    if (pct < 0 || pct > 100) fail(lineno, "cumulative percent must be within [0, 100]");
+    // Typed by config_number; the message keeps this file's "file:line: why" form.
+    auto number = [&](const std::string& v, double max, const std::string& what) {
+      try {
+        return config_number(what, v, origin, 0.0, max);
+      } catch (const ConfigError&) {
+        fail(lineno, what + " must be a finite number within [0, " + num_text(max) + "], got '" + line + "'");
+      }
+      return 0.0;
+    };
+    const double bytes = number(size_text, limits::kFlowBytes, "size (bytes)");
+    const double pct = number(pct_text, 100.0, "cumulative percent");
     if (!c.pts_.empty()) {
       if (bytes <= c.pts_.back().first) fail(lineno, "sizes must be strictly increasing");
       if (pct < c.pts_.back().second) fail(lineno, "cumulative percent must not decrease");
@@ -45,9 +61,12 @@ FlowSizeCdf FlowSizeCdf::parse(std::istream& in, const std::string& origin) {
     c.pts_.emplace_back(bytes, pct);
     last_line = lineno;
   }
-  if (c.pts_.empty()) throw std::runtime_error(origin + ": no CDF points");
+  if (c.pts_.empty()) throw ConfigError(origin + ": no CDF points");
   if (c.pts_.back().second != 100.0)
-    fail(last_line, "the last point must be at 100 percent (got " + std::to_string(c.pts_.back().second) + ")");
+    fail(last_line, "the last point must be at 100 percent (got " + num_text(c.pts_.back().second) + ")");
+  // Flows carry at least one byte; a mean below that would ask for an unbounded arrival rate.
+  if (!(c.mean() >= 1.0))
+    fail(last_line, "the mean flow size is " + num_text(c.mean()) + " bytes: flows carry at least one byte");
   return c;
 }
 

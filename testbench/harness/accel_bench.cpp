@@ -92,9 +92,7 @@ nlohmann::json run_accel_bench(const AcceleratorConfig& acc_cfg, const AccelBenc
   }
   sc_core::sc_trace_file* tf = nullptr;
   if (!b.vcd.empty()) {
-    std::string base = b.vcd;
-    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-    tf = sc_core::sc_create_vcd_trace_file(base.c_str());
+    tf = sc_core::sc_create_vcd_trace_file(vcd_base_name(b.vcd).c_str());
     tf->set_time_unit(1, sc_core::SC_PS);
     acc.trace(tf, ps_t(b.vcd_from_us * 1e6), ps_t(b.vcd_to_us * 1e6));
   }

@@ -1,7 +1,9 @@
 #include "harness/scenario.h"
 
+#include "common/limits.h"
 #include "network/fabric_stats.h"
 #include "network/pswitch.h"
+#include "protocol/packet.h"
 #include "workload/ml_job.h"
 #include "workload/model_table.h"
 
@@ -9,12 +11,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 
 namespace panama {
 
@@ -41,22 +45,63 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   ring.register_params(reg);
   flows.register_params(reg);
   reg.add_table("jobs", &jobs, "the job mix, one record per job", {"model", "workers"},
-                {"iterations", "protocol", "overlap", "trees", "start_us", "compute_us", "gradient_mb"});
+                {"iterations", "protocol", "overlap", "trees", "start_us", "compute_us", "gradient_mb"}, limits::kJobs,
+                [](const ConfigRegistry::Row& r, size_t i, const std::string& origin) { job_record(r, i, origin); });
+}
+
+JobRecord job_record(const ConfigRegistry::Row& r, size_t i, const std::string& origin) {
+  // The fields are the `job.*` keys (MlJobConfig, with their documented ranges) plus workers and
+  // gradient_mb, read by a registry of their own so that every value is typed as a key would be.
+  const std::string p = "jobs[" + std::to_string(i) + "]";
+  JobRecord s;
+  double gradient_mb = 0;
+  ConfigRegistry reg;
+  s.job.register_params(reg, p);
+  reg.add(p + ".workers", &s.workers, "data-parallel workers, one host each", 2, uint32_t(limits::kTopologyNodes));
+  reg.add(p + ".gradient_mb", &gradient_mb, "gradient all-reduced per iteration, MB (0: the model's)", 0.0, 16000.0);
+  for (const auto& [f, v] : r) reg.set(p + "." + f, v, origin);
+  s.job.gradient_bytes = uint64_t(gradient_mb * 1e6);
+  if (gradient_mb > 0 && s.job.gradient_bytes == 0)
+    config_require(false, p + ".gradient_mb", "(" + r.at("gradient_mb") + " MB) is less than one byte (" + origin + ")");
+  return s;
+}
+
+std::string ScenarioConfig::cdf_file() const {
+  // Relative to the scenario's folder first, then to the current directory.
+  std::filesystem::path p(flows.cdf);
+  if (p.is_relative() && std::filesystem::exists(std::filesystem::path(base_dir) / p))
+    p = std::filesystem::path(base_dir) / p;
+  if (!std::filesystem::exists(p))
+    throw ConfigError("invalid configuration: 'workload.flows.cdf': no file '" + flows.cdf + "' (looked in " + base_dir +
+                      " and the current directory)");
+  return p.string();
 }
 
 namespace {
-double field(const std::map<std::string, std::string>& r, const std::string& f, double dflt, size_t i) {
-  auto it = r.find(f);
-  if (it == r.end()) return dflt;
-  char* end = nullptr;
-  const double v = std::strtod(it->second.c_str(), &end);
-  if (*end != '\0' || !(v >= 0))
-    throw ConfigError("invalid value '" + it->second + "' for field '" + f + "' in jobs[" + std::to_string(i) + "]");
-  return v;
+// Memory the model allocates up front (limits::kModelMemoryBytes): every accelerator's buffer SRAM with
+// its slot records and slot table, and each PANAMA worker's per-packet records (acked, resent: a byte
+// each; last send time: 8 bytes).
+double model_memory_bytes(const ScenarioConfig& c, const std::vector<JobRecord>& specs) {
+  const double sram = double(c.accel.sram_kib) * 1024 + double(c.accel.total_slots()) * 64;
+  double m = double(c.topo.size().pswitches) * sram;
+  const uint32_t epp = c.worker.elements_per_packet ? c.worker.elements_per_packet : max_elements_for_mtu(1500, ElementType::fp32);
+  for (const JobRecord& s : specs) {
+    const double bytes = double(s.job.gradient_bytes ? s.job.gradient_bytes : find_model(s.job.model).gradient_bytes());
+    m += double(s.workers) * std::ceil(bytes / 4 / epp) * 10;
+  }
+  return m;
 }
-std::string text(const std::map<std::string, std::string>& r, const std::string& f, const std::string& dflt) {
-  auto it = r.find(f);
-  return it == r.end() ? dflt : it->second;
+
+std::string num(double x) {
+  std::ostringstream os;
+  os << x;
+  return os.str();
+}
+
+std::string gib(double bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / double(1ull << 30));
+  return buf;
 }
 }  // namespace
 
@@ -66,27 +111,60 @@ void ScenarioConfig::validate() const {
   worker.validate();
   dctcp.validate();
   config_require(!jobs.empty() || !flows.cdf.empty(), "jobs", "is empty and there are no background flows: nothing to run");
-  uint32_t used = 0;
+  if (!vcd.empty()) {
+    config_require(topo.pswitches != "none" && vcd_switch < topo.size().switches, "scenario.vcd_switch",
+                   "(" + std::to_string(vcd_switch) + ") names no PSwitch: the topology has " +
+                       std::to_string(topo.size().switches) + " switches, topology.pswitches is " + topo.pswitches);
+    config_require(vcd_to_us >= vcd_from_us, "scenario.vcd_to_us", "must not be before scenario.vcd_from_us");
+  }
+  uint64_t used = 0;
+  std::vector<JobRecord> specs;
   for (size_t i = 0; i < jobs.size(); ++i) {
-    const auto& r = jobs[i];
+    const JobRecord s = job_record(jobs[i], i, "job table");
     const std::string at = "jobs[" + std::to_string(i) + "]";
-    try {
-      find_model(r.at("model"));
-    } catch (const std::exception& e) {
-      throw ConfigError("invalid configuration: " + at + ".model: " + e.what());
-    }
-    const double w = field(r, "workers", 0, i);
-    config_require(w >= 2 && w == double(uint32_t(w)), at + ".workers", "must be a whole number of at least 2");
-    used += uint32_t(w);
-    const std::string p = text(r, "protocol", "panama");
-    config_require(p == "panama" || p == "single_tree" || p == "panama_nocap" || p == "ring", at + ".protocol",
-                   "must be one of panama, single_tree, panama_nocap, ring (got '" + p + "')");
-    const std::string o = text(r, "overlap", "false");
-    config_require(o == "true" || o == "false", at + ".overlap", "must be true or false");
-    config_require(field(r, "iterations", 1, i) >= 1, at + ".iterations", "must be at least 1");
+    used += s.workers;
+    // A PANAMA job the controller does not aggregate falls back to the ring, whose every flow needs a byte.
+    const uint64_t bytes = s.job.gradient_bytes ? s.job.gradient_bytes : find_model(s.job.model).gradient_bytes();
+    const uint64_t least = std::max<uint64_t>(4, uint64_t(s.workers) * ring.chunks_per_step);
+    config_require(bytes >= least, at + ".gradient_mb",
+                   "gives " + std::to_string(bytes) + " B: the all-reduce needs at least " + std::to_string(least) +
+                       " B (one FP32 element, and a byte per ring flow: workers x ring.chunks_per_step)");
+    specs.push_back(s);
   }
   config_require(used <= topo.host_count(), "jobs",
                  "need " + std::to_string(used) + " hosts but the topology has " + std::to_string(topo.host_count()));
+  const double memory = model_memory_bytes(*this, specs);
+  config_require(memory <= double(limits::kModelMemoryBytes), "accelerator.sram_kib",
+                 "and the job table need ~" + gib(memory) + " of model memory (" + std::to_string(topo.size().pswitches) +
+                     " accelerators of " + std::to_string(accel.sram_kib) + " KiB, and the workers' per-packet records); at most " +
+                     gib(double(limits::kModelMemoryBytes)) + " (docs/input-limits.md)");
+  if (!flows.cdf.empty()) {
+    const uint64_t hosts = topo.host_count();
+    config_require(hosts >= 2, "workload.flows.cdf",
+                   "background flows need two hosts; the topology has " + std::to_string(hosts));
+    const std::string file = cdf_file();
+    FlowSizeCdf cdf;
+    try {
+      cdf = FlowSizeCdf::load(file);
+    } catch (const ConfigError& e) {
+      throw ConfigError("invalid configuration: 'workload.flows.cdf': " + std::string(e.what()));
+    }
+    // Arrivals in [start, start + duration) that the run reaches, at the generator's rate.
+    const double window_s = std::max(0.0, std::min(flows.duration_us, duration_us - flows.start_us)) * 1e-6;
+    double n = flow_arrival_rate(flows.load, topo.host_gbps, hosts, cdf.mean()) * window_s;
+    if (flows.max_flows) n = std::min(n, double(flows.max_flows));
+    const std::string count = std::to_string(uint64_t(std::min(n, 1e18)));
+    config_require(n <= limits::kFlows, "workload.flows",
+                   "asks for ~" + count + " background flows (mean flow size " + num(cdf.mean()) + " B at load " +
+                       num(flows.load) + " for " + num(window_s * 1e6) + " us); at most " + std::to_string(uint64_t(limits::kFlows)) +
+                       ": set workload.flows.max_flows, or a lower load or duration (docs/input-limits.md)");
+    const double per_pair = n / (double(hosts) * double(hosts - 1));
+    config_require(per_pair <= limits::kFlowsPerHostPair, "workload.flows",
+                   "asks for ~" + count + " background flows among " + std::to_string(hosts) + " hosts, ~" +
+                       std::to_string(uint64_t(per_pair)) + " per host pair; at most " +
+                       std::to_string(uint64_t(limits::kFlowsPerHostPair)) +
+                       " (a host has 55536 TCP ports towards one destination)");
+  }
 }
 
 ScenarioConfig load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
@@ -101,8 +179,11 @@ ScenarioConfig load_scenario(const std::string& path, const std::vector<std::str
     // Defaults, then the topology file, then this file, then the overrides: the closest word wins.
     std::filesystem::path t(cfg.topology_file);
     if (t.is_relative()) t = std::filesystem::path(cfg.base_dir) / t;
-    if (!std::filesystem::exists(t))
-      throw ConfigError("invalid configuration: 'scenario.topology_file': no file '" + t.string() + "' (" + path + ")");
+    if (!std::filesystem::is_regular_file(t))
+      throw ConfigError("invalid configuration: 'scenario.topology_file': " +
+                        std::string(std::filesystem::is_directory(t) ? "'" + t.string() + "' is a directory, not a file"
+                                                                     : "no file '" + t.string() + "'") +
+                        " (" + path + ")");
     reg.load_file(t.string());
     reg.load_file(path);
     for (const auto& o : overrides) reg.apply_override(o);
@@ -254,6 +335,9 @@ void write_plots(const std::string& dir, const nlohmann::json& s, size_t flows) 
 
 nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_dir, bool progress) {
   const auto t0 = std::chrono::steady_clock::now();
+  // Outputs first, before anything is built: the VCD may go into the output directory.
+  if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
+  if (!cfg.vcd.empty()) config_check_output_file(vcd_base_name(cfg.vcd) + ".vcd", "scenario.vcd");
   TopologyConfig topo = cfg.topo;
   topo.seed = cfg.seed;
   Fabric fabric("fabric", topo, cfg.accel);
@@ -267,7 +351,7 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
   uint32_t next = 0;
   for (size_t i = 0; i < cfg.jobs.size(); ++i) {
     const auto& r = cfg.jobs[i];
-    const uint32_t w = uint32_t(field(r, "workers", 0, i));
+    const uint32_t w = job_record(r, i, "job table").workers;
     std::vector<uint32_t> hosts;
     if (cfg.placement == "spread") {
       const uint32_t stride = std::max(1u, n_hosts / w);
@@ -285,15 +369,8 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
         ++next;
       }
     }
-    MlJobConfig jc;
-    jc.model = r.at("model");
-    jc.iterations = uint32_t(field(r, "iterations", 1, i));
-    jc.protocol = cfg.protocol.empty() ? text(r, "protocol", "panama") : cfg.protocol;
-    jc.overlap = text(r, "overlap", "false") == "true";
-    jc.trees = uint32_t(field(r, "trees", 0, i));
-    jc.start_us = field(r, "start_us", 0, i);
-    jc.compute_us = r.count("compute_us") ? field(r, "compute_us", 0, i) : -1;
-    jc.gradient_bytes = uint64_t(field(r, "gradient_mb", 0, i) * 1e6);
+    MlJobConfig jc = job_record(r, i, "job table").job;
+    if (!cfg.protocol.empty()) jc.protocol = cfg.protocol;
     jobs.push_back(std::make_unique<MlJob>(fabric, controller, &tcp, uint16_t(i + 1), hosts, jc, cfg.worker, &cfg.ring));
   }
   for (auto& j : jobs) j->start();
@@ -301,13 +378,7 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
   std::unique_ptr<FlowSizeCdf> cdf;
   std::unique_ptr<FlowGenerator> gen;
   if (!cfg.flows.cdf.empty()) {
-    std::filesystem::path p(cfg.flows.cdf);
-    if (p.is_relative() && std::filesystem::exists(std::filesystem::path(cfg.base_dir) / p))
-      p = std::filesystem::path(cfg.base_dir) / p;
-    if (!std::filesystem::exists(p))
-      throw ConfigError("invalid configuration: 'workload.flows.cdf': no file '" + cfg.flows.cdf + "' (looked in " +
-                        cfg.base_dir + " and the current directory)");
-    cdf = std::make_unique<FlowSizeCdf>(FlowSizeCdf::load(p.string()));
+    cdf = std::make_unique<FlowSizeCdf>(FlowSizeCdf::load(cfg.cdf_file()));
     FlowGenConfig fc = cfg.flows;
     fc.seed = cfg.seed;
     gen = std::make_unique<FlowGenerator>(fabric, tcp, *cdf, fc);
@@ -320,15 +391,12 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
     if (!ps)
       throw ConfigError("invalid configuration: 'scenario.vcd_switch' (" + std::to_string(cfg.vcd_switch) +
                         ") is not a PSwitch of this topology");
-    std::string base = cfg.vcd;
-    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-    tf = sc_core::sc_create_vcd_trace_file(base.c_str());
+    tf = sc_core::sc_create_vcd_trace_file(vcd_base_name(cfg.vcd).c_str());
     tf->set_time_unit(1, sc_core::SC_PS);
     ps->accelerator().trace(tf, ps_t(cfg.vcd_from_us * 1e6), ps_t(cfg.vcd_to_us * 1e6));
   }
   std::unique_ptr<RunSampler> sampler;
   if (!out_dir.empty()) {
-    std::filesystem::create_directories(out_dir);
     sampler = std::make_unique<RunSampler>(fabric, jobs, ps_t(cfg.sample_us * 1e6), end, out_dir);
   }
   const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

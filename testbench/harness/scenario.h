@@ -12,6 +12,7 @@
 #include "transport/panama_worker.h"
 #include "transport/ring_allreduce.h"
 #include "workload/flow_generator.h"
+#include "workload/ml_job.h"
 
 #include <nlohmann/json.hpp>
 
@@ -43,8 +44,20 @@ struct ScenarioConfig {
   std::string base_dir = ".";      // where relative paths (the flow CDF) are resolved first
 
   void register_params(ConfigRegistry& reg);
+  // Every value typed and range-checked, cross-field checks, and the resource estimates of
+  // docs/input-limits.md (model memory, background flows); loads the flow-size CDF to check it.
   void validate() const;
+  // The flow-size CDF's path: workload.flows.cdf relative to base_dir, else to the current directory.
+  std::string cdf_file() const;
 };
+
+// One record of the job table, typed: the `job.*` keys of MlJobConfig with their ranges, the number of
+// workers and gradient_mb (0: the model's gradient). Errors name jobs[i].<field> and `origin`.
+struct JobRecord {
+  MlJobConfig job;
+  uint32_t workers = 0;
+};
+JobRecord job_record(const ConfigRegistry::Row& row, size_t index, const std::string& origin);
 
 // Loads `path` (and overrides) into a fresh config; errors name the key and the file.
 ScenarioConfig load_scenario(const std::string& path, const std::vector<std::string>& overrides);

@@ -2,9 +2,9 @@
 
 #include "accelerator/area_model.h"
 #include "common/config.h"
+#include "common/limits.h"
+#include "common/yaml_input.h"
 #include "harness/scenario.h"
-
-#include <yaml-cpp/yaml.h>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -200,15 +200,10 @@ std::string sweep_point_id(const std::vector<std::pair<std::string, std::string>
 SweepSpec load_sweep(const std::string& path) {
   SweepSpec spec;
   spec.file = path;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw ConfigError("cannot open sweep file '" + path + "'");
-  } catch (const YAML::Exception& e) {
-    throw ConfigError("cannot parse sweep file " + path + ": " + e.what());
-  }
+  const std::string origin = "sweep file " + path;
+  const YAML::Node root = yaml_parse(config_read_file(path, "sweep file"), origin);
   if (!root.IsMap()) throw ConfigError("sweep file " + path + ": expected a map with keys sweep and parameters");
+  yaml_check_keys(root, origin);
   for (const auto& kv : root) {
     const std::string k = kv.first.as<std::string>();
     if (k != "sweep" && k != "parameters")
@@ -217,6 +212,7 @@ SweepSpec load_sweep(const std::string& path) {
   const YAML::Node head = root["sweep"];
   if (!head) throw ConfigError("sweep file " + path + ": missing 'sweep:' (base scenario and mode)");
   if (!head.IsMap()) fail(at_line(path, head), "'sweep' must be a map {base: SCENARIO.yaml, mode: product|list}");
+  yaml_check_keys(head, origin, "sweep.");
   std::string base_text;
   spec.mode = "product";
   for (const auto& kv : head) {
@@ -249,6 +245,13 @@ SweepSpec load_sweep(const std::string& path) {
   if (spec.mode == "product") {
     if (!params.IsMap() || params.size() == 0)
       fail(at_line(path, params), "in product mode 'parameters' must be a map: key -> [values]");
+    yaml_check_keys(params, origin, "parameters.");
+    // The number of points, before any is made (limits::kSweepPoints).
+    double points = 1;
+    for (const auto& kv : params) points *= kv.second.IsSequence() ? double(kv.second.size()) : 1.0;
+    if (points > double(limits::kSweepPoints))
+      fail(at_line(path, params), "the product of the parameters' lists has " + std::to_string(uint64_t(std::min(points, 1e18))) +
+                                      " points; at most " + std::to_string(limits::kSweepPoints) + " (docs/input-limits.md)");
     std::vector<std::pair<std::string, std::vector<std::string>>> lists;
     for (const auto& kv : params) {
       const std::string k = kv.first.as<std::string>();
@@ -265,9 +268,13 @@ SweepSpec load_sweep(const std::string& path) {
   } else {
     if (!params.IsSequence() || params.size() == 0)
       fail(at_line(path, params), "in list mode 'parameters' must be a list of maps, one per point");
+    if (params.size() > limits::kSweepPoints)
+      fail(at_line(path, params), "the list has " + std::to_string(params.size()) + " points; at most " +
+                                      std::to_string(limits::kSweepPoints) + " (docs/input-limits.md)");
     for (const auto& pt : params) {
       if (!pt.IsMap() || pt.size() == 0)
         fail(at_line(path, pt), "each point of a list-mode sweep must be a non-empty map key: value");
+      yaml_check_keys(pt, origin);
       std::vector<std::pair<std::string, std::string>> set;
       for (const auto& kv : pt) {
         const std::string k = kv.first.as<std::string>();

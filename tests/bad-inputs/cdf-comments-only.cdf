@@ -1,0 +1,2 @@
+# a comment
+# and another: no point
