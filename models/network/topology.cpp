@@ -373,7 +373,7 @@ void Fabric::compute_routes() {
 nlohmann::json Fabric::summary() const {
   uint64_t ports = 0;
   for (auto& s : switches) ports += s->num_ports();
-  return nlohmann::json{{"type", cfg_.type},          {"hosts", hosts.size()},
+  return nlohmann::json{{"type", cfg_.type},          {"scheduler", cfg_.sw.scheduler}, {"hosts", hosts.size()},
                         {"switches", switches.size()}, {"links", links.size()},
                         {"switch_ports", ports},        {"bisection_gbps", bisection_gbps_}};
 }
