@@ -39,14 +39,9 @@ void PSwitch::receive(uint32_t p, tlm::tlm_generic_payload& gp) {
   // A backlog in front of the accelerator is a queue like any other: CE once K frames wait, so the
   // workers' windows react to an accelerator slower than the line (a narrow datapath, a slow clock).
   const SwitchConfig& c = config();
-  if (c.ecn && waiting_[p].size() + (held_[p] ? 1 : 0) >= c.ecn_k_packets) {
-    uint8_t* frame = gp.get_data_ptr();
-    const uint8_t ecn = HeaderView(frame, gp.get_data_length()).ecn();
-    if (ecn != kEcnNotEct && ecn != kEcnCe) {
-      set_ecn(frame, kEcnCe);
-      count_internal_ecn_mark();
-    }
-  }
+  if (c.ecn && waiting_[p].size() + (held_[p] ? 1 : 0) >= c.ecn_k_packets &&
+      mark_ce(gp.get_data_ptr(), gp.get_data_length()))
+    count_internal_ecn_mark();
   gp.acquire();
   waiting_[p].push_back(&gp);
   account_ingress(p, kTcLossless, int64_t(gp.get_data_length()));

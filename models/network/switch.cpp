@@ -182,12 +182,10 @@ void Switch::account_ingress(uint32_t p, uint8_t tc, int64_t bytes) {
   b += bytes;
   if (!in.xoff[tc] && b > xoff_bytes_) {
     in.xoff[tc] = true;
-    if (p == internal_upstream()) internal_pause(true);
-    else send_pfc(p, tc, true);
+    signal_pause(p, tc, true);
   } else if (in.xoff[tc] && b <= xon_bytes_ && !in.reserve_pause) {
     in.xoff[tc] = false;
-    if (p == internal_upstream()) internal_pause(false);
-    else send_pfc(p, tc, false);
+    signal_pause(p, tc, false);
   }
 }
 
@@ -198,8 +196,14 @@ void Switch::pause_for_reserve(uint32_t p) {
   ++reserve_paused_;
   if (in.xoff[kTcLossless]) return;  // already paused by XOFF
   in.xoff[kTcLossless] = true;
-  if (p == internal_upstream()) internal_pause(true);
-  else send_pfc(p, kTcLossless, true);
+  signal_pause(p, kTcLossless, true);
+}
+
+// XOFF / XON towards an ingress: a PAUSE or RESUME frame out of a port, or holding / taking the
+// internal upstream's output.
+void Switch::signal_pause(uint32_t p, uint8_t tc, bool on) {
+  if (p == internal_upstream()) internal_pause(on);
+  else send_pfc(p, tc, on);
 }
 
 // The reserve is whole again: ports it paused resume unless they are above XON by their own bytes.
@@ -211,8 +215,7 @@ void Switch::resume_reserve_pauses() {
     --reserve_paused_;
     if (in.xoff[kTcLossless] && in.bytes[kTcLossless] <= xon_bytes_) {
       in.xoff[kTcLossless] = false;
-      if (p == internal_upstream()) internal_pause(false);
-      else send_pfc(p, kTcLossless, false);
+      signal_pause(p, kTcLossless, false);
     }
   }
 }
@@ -350,11 +353,7 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
     return false;
   }
   uint8_t* const frame = PacketPool::frame_bytes(*gp);
-  const uint8_t ecn = HeaderView(frame, len).ecn();
-  if (ecn_ && ep.marking_packets(tc) >= ecn_k_ && ecn != kEcnNotEct && ecn != kEcnCe) {
-    set_ecn(frame, kEcnCe);
-    ep.count_ecn_mark(tc);
-  }
+  if (ecn_ && ep.marking_packets(tc) >= ecn_k_ && mark_ce(frame, len)) ep.count_ecn_mark(tc);
   if (from_reserve) {
     reserve_free_ -= from_reserve;
     if (reserve_free_ < min_reserve_free_) min_reserve_free_ = reserve_free_;

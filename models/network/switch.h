@@ -127,6 +127,13 @@ class Switch : public NetNode {
   virtual uint64_t lossless_in_node_bytes() const { return 0; }
   virtual bool has_internal_upstream() const { return false; }
   void count_internal_ecn_mark() { ++c_.ecn_marked; }  // a mark set outside the egress queues
+  // Sets CE on an ECN-capable frame that is not marked yet (the IPv4 checksum follows); true if it did.
+  static bool mark_ce(uint8_t* frame, uint32_t len) {
+    const uint8_t ecn = HeaderView(frame, len).ecn();
+    if (ecn == kEcnNotEct || ecn == kEcnCe) return false;
+    set_ecn(frame, kEcnCe);
+    return true;
+  }
 
  private:
   void send_pfc(uint32_t port, uint8_t tc, bool pause);
@@ -176,6 +183,7 @@ class Switch : public NetNode {
     bool reserve_pause = false;  // paused because a frame from it dipped into the reserve
   };
   void pause_for_reserve(uint32_t port);
+  void signal_pause(uint32_t port, uint8_t tc, bool on);
   void resume_reserve_pauses();
   uint32_t reserve_paused_ = 0;  // ports paused that way
   bool carries_lossless_ = false;
