@@ -102,8 +102,8 @@ json run_long_flows(uint32_t n, double warm_ms, double end_ms, double sample_us,
     for (uint32_t i = 0; i < n; ++i) {
       const DctcpFlow& fl = tcp.flow(i);
       flows.push_back(json{{"goodput_gbps", double(probe.acked1[i] - probe.acked0[i]) * 8 / ((end_ms - warm_ms) * 1e6)},
-                           {"alpha", fl.alpha},
-                           {"cwnd_segments", fl.cwnd / cfg.mss},
+                           {"alpha", fl.win.alpha},
+                           {"cwnd_segments", fl.win.cwnd / cfg.mss},
                            {"cuts", fl.rec.cwnd_cuts},
                            {"retransmits", fl.rec.retransmits}});
     }
@@ -251,6 +251,7 @@ BOOST_AUTO_TEST_CASE(single_flow_on_an_idle_path_completes_in_the_ideal_time) {
   const json j = run_isolated([] {
     TopologyConfig t = dumbbell(1);
     t.fabric_delay_ns = 1000;
+    t.host_tx_jitter_ns = 0;  // the formula has no host start latency
     Fabric fabric("fabric", t);
     DctcpTransport tcp(fabric, DctcpConfig{});
     const std::vector<uint64_t> sizes = {1, 1460, 14600, 100000, 1000000};

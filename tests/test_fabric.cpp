@@ -19,10 +19,12 @@ using nlohmann::json;
 
 namespace {
 
+// Exact timing: no NIC start latency (host_tx_jitter_ns has its own test below).
 TopologyConfig incast_cfg(uint32_t senders) {
   TopologyConfig t;
   t.type = "incast";
   t.senders = senders;
+  t.host_tx_jitter_ns = 0;
   return t;
 }
 
@@ -134,6 +136,55 @@ std::vector<uint64_t> line_rate_arrivals(const TopologyConfig& t, uint64_t count
     return json{{"arrivals", sink.arrivals}};
   });
   return j["arrivals"].get<std::vector<uint64_t>>();
+}
+
+// topology.host_tx_jitter_ns: a frame that finds the host NIC idle starts a uniform random 0..J later;
+// frames queued behind it follow back to back. 400 frames 10 us apart (each finds the NIC idle) arrive
+// 2 x 1,123,040 ps (see above) plus a delay in [0, J] whose mean is J / 2 (the standard error of the
+// mean of 400 uniform draws is J / sqrt(12 x 400) = 0.014 J: +-0.07 J is five of them). A burst at
+// line rate: only its first frame waits, the rest are spaced by their wire time.
+BOOST_AUTO_TEST_CASE(an_idle_host_nic_starts_a_frame_after_a_random_latency_a_busy_one_does_not) {
+  const ps_t J = 1'000'000;  // 1 us
+  const uint64_t per_hop = uint64_t(1514 + 24) * 8 * 10 + 1000000;
+  auto run = [&](uint64_t count, double rate_gbps) {
+    return run_isolated([=] {
+      TopologyConfig t = incast_cfg(1);
+      t.host_tx_jitter_ns = double(J) / 1e3;
+      Fabric f("fabric", t);
+      CountingSink sink;
+      sink.record_arrivals = true;
+      f.hosts[1]->set_receiver(&sink);
+      UdpFlowSpec s;
+      s.dst_host = 1;
+      s.count = count;
+      s.rate_gbps = rate_gbps;
+      UdpSource src(*f.hosts[0], s);
+      sc_core::sc_start();
+      return json{{"arrivals", sink.arrivals}};
+    });
+  };
+  // 1538 wire bytes every 10 us: 1.2304 Gbps.
+  const json spaced = run(400, 1538 * 8 / 10e3);
+  BOOST_TEST_REQUIRE(spaced["arrivals"].size() == 400u);
+  double sum = 0;
+  ps_t lo = J, hi = 0;
+  for (size_t i = 0; i < 400; ++i) {
+    const int64_t extra = int64_t(spaced["arrivals"][i].get<uint64_t>()) - int64_t(i * 10'000'000 + 2 * per_hop);
+    BOOST_TEST_REQUIRE(extra >= 0);
+    BOOST_TEST_REQUIRE(extra <= int64_t(J));
+    sum += double(extra);
+    lo = std::min(lo, ps_t(extra));
+    hi = std::max(hi, ps_t(extra));
+  }
+  BOOST_TEST(std::abs(sum / 400 - double(J) / 2) <= 0.07 * double(J), "mean start latency " << sum / 400 << " ps");
+  BOOST_TEST(hi - lo >= J / 2, "draws do not spread over [0, J]: " << lo << ".." << hi);
+  const json burst = run(50, 0);
+  BOOST_TEST_REQUIRE(burst["arrivals"].size() == 50u);
+  const uint64_t first = burst["arrivals"][0].get<uint64_t>();
+  BOOST_TEST(first >= 2 * per_hop);
+  BOOST_TEST(first <= 2 * per_hop + J);
+  for (size_t i = 1; i < 50; ++i)
+    BOOST_TEST(burst["arrivals"][i].get<uint64_t>() - burst["arrivals"][i - 1].get<uint64_t>() == 1538u * 80u);
 }
 
 BOOST_AUTO_TEST_CASE(back_to_back_frames_are_spaced_by_their_wire_time) {

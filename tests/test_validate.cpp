@@ -27,22 +27,19 @@ void check_group(const std::string& group) {
 BOOST_AUTO_TEST_SUITE(physics_validation)
 
 BOOST_AUTO_TEST_CASE(idle_allreduce_meets_line_rate_bounds) { check_group("idle_allreduce"); }
-// Sharing: `panama validate` judges each job's share against T/(N + jobs T) within 20 %. The model
-// does not meet that everywhere yet: PANAMA's trees take up to ~1.7x their share beside one DCTCP flow
-// (the table in docs/protocol.md). What is asserted here is what holds and must keep holding: the
-// split follows from ECN alone under the fifo queue (CE results seen, windows cut), neither side is
-// starved (the job's share within 0.8x..1.8x of its fair share), the DCTCP flows share fairly among
-// themselves (Jain >= 0.95) and no lossless frame is dropped.
+// Sharing: each tree crossing the bottleneck is one DCTCP flow, so a job of T trees beside N flows
+// gets T/(N + jobs T) of it, within 20 % (the criterion; the split follows from ECN alone under
+// the fifo queue: CE results seen), the DCTCP flows share fairly among themselves (Jain >= 0.95) and no
+// lossless frame is dropped. Two more points move the trees' loop by a fraction of a frame time
+// against the flows': the split must not depend on that phase.
 BOOST_AUTO_TEST_CASE(aggregation_shares_a_bottleneck_with_dctcp_by_congestion_control) {
   ValidateOptions o;
   o.only = "sharing";
   const auto results = run_validation(o);
   BOOST_TEST_MESSAGE("\n" << format_table(results));
-  BOOST_REQUIRE(results.size() == 12u);
+  BOOST_REQUIRE(results.size() == 14u);
   for (const auto& r : results) {
-    BOOST_TEST(r.extra_ok, r.name << ": " << r.note);
-    BOOST_TEST(r.ratio() >= 0.8, r.name << ": share " << r.measured << " against " << r.expected);
-    BOOST_TEST(r.ratio() <= 1.8, r.name << ": share " << r.measured << " against " << r.expected);
+    BOOST_TEST(r.pass(), r.name << ": share " << r.measured << " against " << r.expected << " (" << r.note << ")");
     BOOST_TEST(r.note.find("CE results 0") == std::string::npos, r.name << ": no CE result: " << r.note);
   }
 }

@@ -37,7 +37,7 @@ void EgressPort::bind() {
   gbps_ = lp.gbps;
   ser_rate_ = SerializationRate::exact_for(gbps_);
   const bool faults = !lp.down.empty() || lp.corrupt_probability > 0;
-  link_state_ = uint8_t(kBound | (faults ? kFaults : 0));
+  link_state_ = uint8_t(kBound | (faults ? kFaults : 0) | (link_state_ & kJitter));
   // Frames arrive straight through the arrival line when the socket reaches this port's own WireEnd
   // (the receiving node and port are then the WireEnd's) and no fault can drop them on the way.
   arrival_.direct = !faults && far_end_ == static_cast<tlm::tlm_fw_transport_if<>*>(&wire_end_);
@@ -45,6 +45,14 @@ void EgressPort::bind() {
   arrival_.rx_port = wire_end_.port();
   arrival_.prefetch = arrival_.direct && arrival_.node ? arrival_.node->receive_prefetch() : nullptr;
   arrival_.receive = arrival_.direct && arrival_.node ? arrival_.node->receive_direct() : nullptr;
+}
+
+ps_t EgressPort::next_start_jitter() {
+  uint64_t z = (jitter_state_ += 0x9E3779B97F4A7C15ull);  // splitmix64
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return ps_t((unsigned __int128)z * (jitter_max_ps_ + 1) >> 64);  // uniform in 0..max
 }
 
 PortCounters EgressPort::counters() const {

@@ -57,6 +57,15 @@ class EgressPort : public EventHandler {
  public:
   EgressPort(NetNode& owner, uint32_t index, Link& link);
 
+  // A frame that finds the port idle starts a uniform random 0..max_ps later (a host NIC's start
+  // latency; Fabric sets it on host ports, switch ports keep 0). Back-to-back frames are not delayed, so
+  // a backlogged port still runs at line rate. Draws come from the port's own generator, seeded here.
+  void set_start_jitter(ps_t max_ps, uint64_t seed) {
+    jitter_max_ps_ = max_ps;
+    jitter_state_ = seed;
+    if (max_ps) link_state_ |= kJitter;
+    else link_state_ &= uint8_t(~kJitter);
+  }
   void set_scheduler(Scheduler s, uint32_t quantum_bytes) {
     sched_ = s;
     quantum_ = quantum_bytes;
@@ -156,7 +165,9 @@ class EgressPort : public EventHandler {
   bool control_pending_ = false;  // control_ is not empty (read here, not in control_'s line)
   // bind() has run (kBound); the link has down windows or a corruption probability (kFaults, read by
   // starts and deliveries). One byte: the line is full (64 bytes with the vtable pointer).
-  enum : uint8_t { kBound = 1, kFaults = 2 };
+  // kJitter: frames that find the port idle start after a random latency (set_start_jitter); the fast
+  // path of enqueue() then does not apply.
+  enum : uint8_t { kBound = 1, kFaults = 2, kJitter = 4 };
   uint8_t link_state_ = 0;
   // Frames queued so far, modulo 2^16: the fifo scheduler's arrival stamps. Heads of two classes are
   // compared by their signed 16-bit difference, exact while they are fewer than 2^15 arrivals apart
@@ -197,6 +208,9 @@ class EgressPort : public EventHandler {
 
   alignas(64) tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // what this port's socket is bound to
   uint64_t pause_sent_ = 0, pause_received_ = 0, resume_sent_ = 0;
+  ps_t jitter_max_ps_ = 0;    // set_start_jitter
+  uint64_t jitter_state_ = 0;  // splitmix64 state of the start-latency draws
+  ps_t next_start_jitter();
   Link& link_;
   void bind();  // looks up the far end and copies the link's parameters
   RingQueue<Entry> control_;
@@ -233,6 +247,10 @@ inline void EgressPort::enqueue(tlm::tlm_generic_payload* gp, uint8_t tc, uint32
     }
     return start(Entry{gp, len, uint16_t(tag), 0}, tc);
   }
+  // A port with a start latency (a host NIC) that was idle: the line is taken until the frame starts.
+  // (A frame queued the instant the last one ends follows it back to back; busy_until_ 0: never sent.)
+  if ((link_state_ & kJitter) && !(nonempty_ | uint8_t(control_pending_)) && (now > busy_until_ || busy_until_ == 0))
+    busy_until_ = now + next_start_jitter();
   cs.q.push_back(Entry{gp, len, uint16_t(tag), arrivals_++});
   cs.q.prefetch_tail(4);  // the next line of the ring, for the frames queued after this one
   nonempty_ |= uint8_t(1u << tc);

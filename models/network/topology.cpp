@@ -68,6 +68,9 @@ void TopologyConfig::register_params(ConfigRegistry& reg, const std::string& p) 
   reg.add(p + ".host_delay_ns", &host_delay_ns, "host link propagation delay, ns", 0.0, 1e9);
   reg.add(p + ".fabric_delay_ns", &fabric_delay_ns, "fabric link propagation delay, ns", 0.0, 1e9);
   reg.add(p + ".core_delay_ns", &core_delay_ns, "core link propagation delay, ns", 0.0, 1e9);
+  reg.add(p + ".host_tx_jitter_ns", &host_tx_jitter_ns,
+          "a host NIC starts a frame after an idle period a random 0..this later, ns (breaks traffic phase effects)",
+          0.0, 1e6);
   reg.add(p + ".corrupt_probability", &corrupt_probability, "probability a frame is corrupted on a link", 0.0, 1.0);
   reg.add_choice(p + ".lookahead", &lookahead,
                  "event-list lookahead (speed only, no result changes): auto = on from 2048 ports", {"auto", "on", "off"});
@@ -210,7 +213,12 @@ Fabric::Fabric(const sc_core::sc_module_name& name, const TopologyConfig& cfg, c
   // the fabric is set to strict priority (fifo is a switch queue discipline; a NIC sending its own ACKs
   // behind its own bulk data would slow the flows it receives).
   const Scheduler host_sched = cfg_.sw.scheduler == "strict" ? Scheduler::strict_priority : Scheduler::deficit_round_robin;
-  for (auto& h : hosts) h->port(0).set_scheduler(host_sched, cfg_.sw.drr_quantum_bytes);
+  for (auto& h : hosts) {
+    h->port(0).set_scheduler(host_sched, cfg_.sw.drr_quantum_bytes);
+    // Each NIC its own stream of start latencies, from the fabric's seed and the host's id.
+    h->port(0).set_start_jitter(ps_t(cfg_.host_tx_jitter_ns * 1e3 + 0.5),
+                                uint64_t(cfg_.seed) * 0x9E3779B97F4A7C15ull ^ (uint64_t(h->id()) + 1) * 0xD1B54A32D192ED03ull);
+  }
   check_connected();
   compute_routes();
   // The event list's lookahead (EventQueue::set_lookahead) pays once the ports' state (about 0.8 KB

@@ -48,6 +48,12 @@ struct TopologyConfig {
   double host_delay_ns = 1000.0;   // propagation delay per tier, ns
   double fabric_delay_ns = 1000.0;
   double core_delay_ns = 1000.0;
+  // A host NIC starts a frame after an idle period a random 0..host_tx_jitter_ns later (doorbell, DMA
+  // and scheduling latency vary in a real host). Without it every closed loop in a deterministic
+  // simulation keeps a fixed phase against the bottleneck's departures, and a threshold marker then
+  // favours one flow over another by where its frames fall in the frame time (Floyd & Jacobson's
+  // traffic phase effects): see docs/network.md.
+  double host_tx_jitter_ns = 1000.0;
   double corrupt_probability = 0.0;  // per frame on every link
   std::string pswitches = "none";  // which switches carry an accelerator: none | all | tor | agg | core
   std::string lookahead = "auto";  // the event list's lookahead: auto (by port count) | on | off

@@ -145,6 +145,7 @@ DctcpTransport::DctcpTransport(Fabric& fabric, const DctcpConfig& cfg, const std
     : fabric_(fabric), cfg_(cfg), min_rto_ps_(ps_t(cfg.min_rto_us * 1e6)), max_rto_ps_(ps_t(cfg.max_rto_us * 1e6)),
       delack_ps_(ps_t(cfg.delayed_ack_timeout_us * 1e6)) {
   cfg_.validate();
+  law_ = DctcpLaw{cfg_.g, double(cfg_.mss), 2.0 * cfg_.mss, cfg_.ecn};
   stacks_.resize(fabric.hosts.size());
   if (hosts.empty()) {
     for (auto& h : fabric.hosts) stacks_[h->index()] = std::make_unique<DctcpStack>(*this, *h);
@@ -213,13 +214,13 @@ void DctcpTransport::begin(DctcpFlow& f) {
   f.ack_addr.dst_port = f.sport;
   f.rcv_end = f.rec.bytes;
   f.started = true;
-  f.cwnd = f.init_cwnd_bytes > 0 ? std::min(f.init_cwnd_bytes, double(cfg_.max_cwnd) * cfg_.mss)
+  f.win.cwnd = f.init_cwnd_bytes > 0 ? std::min(f.init_cwnd_bytes, double(cfg_.max_cwnd) * cfg_.mss)
                                   : double(cfg_.init_cwnd) * cfg_.mss;
-  f.ssthresh = double(cfg_.max_cwnd) * cfg_.mss;
-  f.alpha = cfg_.alpha_init;
+  f.win.ssthresh = double(cfg_.max_cwnd) * cfg_.mss;
+  f.win.alpha = cfg_.alpha_init;
   f.rto_ps = min_rto_ps_;
   try_send(f);
-  f.win_end = f.snd_nxt;  // the first observation window is the initial window
+  f.win.win_end = f.snd_nxt;  // the first observation window is the initial window
 }
 
 UdpAddressing DctcpTransport::addressing(const Host& from, const Host& to, bool ect) const {
@@ -291,7 +292,7 @@ void DctcpTransport::send_ack(DctcpFlow& f, uint64_t ack, bool ece) {
 void DctcpTransport::try_send(DctcpFlow& f) {
   // New data (or, after a timeout, data again) while the bytes in flight stay within the window; a window
   // below one segment still lets one segment out.
-  const double wnd = std::max(f.cwnd, double(cfg_.mss));
+  const double wnd = std::max(f.win.cwnd, double(cfg_.mss));
   bool sent = false;
   while (f.snd_nxt < f.rec.bytes) {
     const uint64_t len = std::min<uint64_t>(cfg_.mss, f.rec.bytes - f.snd_nxt);
@@ -341,15 +342,7 @@ void DctcpTransport::on_ack(DctcpFlow& f, const DecodedPacket& d) {
 
   if (ack > f.snd_una) {
     const uint64_t acked = ack - f.snd_una;
-    // DCTCP: fraction of ACKed bytes with ECE over one window of data.
-    f.win_acked += acked;
-    if (ece) f.win_ece += acked;
-    if (ack >= f.win_end) {
-      const double F = f.win_acked ? double(f.win_ece) / double(f.win_acked) : 0.0;
-      f.alpha = (1.0 - cfg_.g) * f.alpha + cfg_.g * F;
-      f.win_acked = f.win_ece = 0;
-      f.win_end = f.snd_nxt;
-    }
+    f.win.observe(law_, ack, acked, ece, f.snd_nxt);  // DCTCP's alpha (transport/dctcp_window.h)
     if (f.rtt_timing && ack >= f.rtt_seq) {
       rtt_sample(f, now - f.rtt_start);
       f.rtt_timing = false;
@@ -362,17 +355,15 @@ void DctcpTransport::on_ack(DctcpFlow& f, const DecodedPacket& d) {
     if (f.in_recovery) {
       if (ack >= f.recover) {  // full ACK: leave fast recovery (RFC 6582)
         f.in_recovery = false;
-        f.cwnd = std::min(f.ssthresh, double(f.snd_max - f.snd_una) + mss);
+        f.win.cwnd = std::min(f.win.ssthresh, double(f.snd_max - f.snd_una) + mss);
         f.dupacks = 0;
       } else {  // partial ACK: the next hole was lost as well
         send_segment(f, f.snd_una, true);
-        f.cwnd = std::max(f.cwnd - double(acked) + mss, double(mss));
+        f.win.cwnd = std::max(f.win.cwnd - double(acked) + mss, double(mss));
       }
     } else {
       f.dupacks = 0;
-      if (f.cwnd < f.ssthresh) f.cwnd += double(std::min<uint64_t>(acked, 2 * mss));  // slow start (ABC, L = 2)
-      else f.cwnd += double(mss) * double(acked) / f.cwnd;                             // +1 MSS per RTT
-      f.cwnd = std::min(f.cwnd, max_w);
+      f.win.grow(law_, acked, max_w);
     }
     if (f.snd_una >= f.rec.bytes) return finish(f);
     if (f.snd_una < f.snd_max) arm_rto(f);
@@ -380,11 +371,11 @@ void DctcpTransport::on_ack(DctcpFlow& f, const DecodedPacket& d) {
   } else if (f.snd_max > f.snd_una && d.tcp_payload == 0) {  // duplicate ACK
     ++f.dupacks;
     if (f.in_recovery) {
-      f.cwnd += mss;  // each duplicate ACK means a segment left the network
+      f.win.cwnd += mss;  // each duplicate ACK means a segment left the network
     } else if (f.dupacks == cfg_.dupack_threshold && f.snd_una >= f.recover) {
       const double flight = double(f.snd_max - f.snd_una);
-      f.ssthresh = std::max(flight / 2, 2.0 * mss);
-      f.cwnd = f.ssthresh + double(cfg_.dupack_threshold) * mss;
+      f.win.ssthresh = std::max(flight / 2, 2.0 * mss);
+      f.win.cwnd = f.win.ssthresh + double(cfg_.dupack_threshold) * mss;
       f.in_recovery = true;
       f.recover = f.snd_max;
       ++f.rec.fast_retransmits;
@@ -395,10 +386,7 @@ void DctcpTransport::on_ack(DctcpFlow& f, const DecodedPacket& d) {
 
   // DCTCP window cut on ECE, at most once per window of data (and not during loss recovery, which has
   // already cut the window).
-  if (cfg_.ecn && ece && !f.in_recovery && f.snd_una >= f.cwr_end) {
-    f.cwnd = std::max(f.cwnd * (1.0 - f.alpha / 2), 2.0 * mss);
-    f.ssthresh = f.cwnd;
-    f.cwr_end = f.snd_max;
+  if (!f.in_recovery && f.win.react(law_, ece, f.snd_una, f.snd_max)) {
     f.send_cwr = true;
     ++f.rec.cwnd_cuts;
   }
@@ -408,8 +396,8 @@ void DctcpTransport::on_ack(DctcpFlow& f, const DecodedPacket& d) {
 void DctcpTransport::on_timeout(DctcpFlow& f) {
   const uint64_t mss = cfg_.mss;
   ++f.rec.timeouts;
-  f.ssthresh = std::max(double(f.snd_max - f.snd_una) / 2, 2.0 * mss);
-  f.cwnd = double(mss);
+  f.win.ssthresh = std::max(double(f.snd_max - f.snd_una) / 2, 2.0 * mss);
+  f.win.cwnd = double(mss);
   f.in_recovery = false;
   f.dupacks = 0;
   f.recover = f.snd_max;  // no fast retransmit on the duplicate ACKs of the go-back-N burst

@@ -22,7 +22,9 @@
 
 #include "common/clock.h"
 #include "common/event_queue.h"
+#include "common/flat_map.h"
 #include "network/host.h"
+#include "transport/dctcp_window.h"
 
 #include <nlohmann/json.hpp>
 
@@ -31,7 +33,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include "common/flat_map.h"
 #include <vector>
 
 namespace panama {
@@ -99,11 +100,8 @@ struct alignas(64) DctcpFlow {
   Host* src = nullptr;
   UdpAddressing data_addr;          // the data segments' addresses and ports
   uint64_t snd_una = 0, snd_nxt = 0, snd_max = 0;
-  double cwnd = 0, ssthresh = 0;    // bytes
+  DctcpWindow win;                  // cwnd, ssthresh (bytes), alpha and the observation windows
   double init_cwnd_bytes = 0;       // > 0: the window it starts with (start_flow)
-  double alpha = 0;
-  uint64_t win_end = 0, win_acked = 0, win_ece = 0;  // DCTCP observation window
-  uint64_t cwr_end = 0;             // no further cut until snd_una reaches this
   uint64_t recover = 0;
   uint64_t rtt_seq = 0;
   ps_t rtt_start = 0;
@@ -226,6 +224,7 @@ class DctcpTransport : public EventHandler, public FrameBuilder {
 
   Fabric& fabric_;
   DctcpConfig cfg_;
+  DctcpLaw law_;  // the window law with this configuration's gain, segment and floor (two segments)
   std::vector<std::unique_ptr<DctcpStack>> stacks_;  // indexed by host index (null: no stack)
   std::deque<DctcpFlow> flows_;                      // id = index; stable addresses
   std::vector<FlowObserver*> observers_;

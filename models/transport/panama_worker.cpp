@@ -47,6 +47,7 @@ PanamaWorker::PanamaWorker(Host& host, const JobPlan& plan, uint32_t rank, uint6
                            const PanamaWorkerConfig& cfg)
     : host_(host), plan_(plan), rank_(rank), gradient_bytes_(gradient_bytes), cfg_(cfg) {
   cfg_.validate();
+  law_ = DctcpLaw{cfg_.g, 1.0, 1.0, true};
   if (!plan_.aggregated || plan_.trees.empty())
     throw std::invalid_argument("PanamaWorker: job " + std::to_string(plan_.job) + " has no aggregation trees (" +
                                 plan_.fallback_reason + ")");
@@ -68,10 +69,10 @@ PanamaWorker::PanamaWorker(Host& host, const JobPlan& plan, uint32_t rank, uint6
     t.count = packets_ / T + (i < packets_ % T ? 1 : 0);
     t.cap = cfg_.use_cwnd_cap && plan_.trees[i].per_tree_slots ? uint16_t(std::min<uint32_t>(plan_.trees[i].per_tree_slots, 0xffff))
                                                                : uint16_t(0xffff);
-    t.alpha = cfg_.alpha_init;
-    t.ssthresh = double(cfg_.max_window);
-    t.cwnd = double(cfg_.init_cwnd);
-    t.cwnd = std::min(t.cwnd, double(window_of(t)));  // initial cap
+    t.win.alpha = cfg_.alpha_init;
+    t.win.ssthresh = double(cfg_.max_window);
+    t.win.cwnd = double(cfg_.init_cwnd);
+    t.win.cwnd = std::min(t.win.cwnd, double(window_of(t)));  // initial cap
   }
   acked_.assign(packets_, 0);
   resent_.assign(packets_, 0);
@@ -106,13 +107,13 @@ void PanamaWorker::build_expected() {
 uint32_t PanamaWorker::window_of(const Tree& t) const {
   uint32_t limit = cfg_.max_window;
   if (cfg_.use_cwnd_cap) limit = std::min<uint32_t>(limit, std::max<uint16_t>(t.cap, 1));
-  return std::max<uint32_t>(1, std::min<uint32_t>(limit, uint32_t(t.cwnd)));
+  return std::max<uint32_t>(1, std::min<uint32_t>(limit, uint32_t(t.win.cwnd)));
 }
 
 PanamaTreeStats PanamaWorker::tree_stats(uint32_t i) const {
   PanamaTreeStats s = trees_.at(i).st;
-  s.cwnd = trees_[i].cwnd;
-  s.alpha = trees_[i].alpha;
+  s.cwnd = trees_[i].win.cwnd;
+  s.alpha = trees_[i].win.alpha;
   return s;
 }
 
@@ -144,8 +145,8 @@ void PanamaWorker::on_event(uint32_t kind, void* ptr, uint64_t arg) {
         t.una = 0;
         t.outstanding = 0;
         while (!t.inflight.empty()) t.inflight.pop_front();
-        t.win_end = 0;
-        t.cwr_end = 0;
+        t.win.win_end = 0;  // (ordinals restart: the windows with them)
+        t.win.cwr_end = 0;
         t.st.packets += t.count;
       }
       for (Tree& t : trees_) pump(t);
@@ -238,8 +239,8 @@ void PanamaWorker::on_timer(Tree& t) {
       if (!stale(e)) send_packet(e.first, true);
     }
     t.rto_ps = std::min(2.0 * t.rto_ps, double(max_timeout_ps_));
-    t.cwnd = std::max(1.0, t.cwnd / 2);
-    t.ssthresh = t.cwnd;
+    t.win.cwnd = std::max(1.0, t.win.cwnd / 2);
+    t.win.ssthresh = t.win.cwnd;
     while (!t.inflight.empty() && stale(t.inflight.front())) t.inflight.pop_front();
   }
   if (!t.inflight.empty()) arm_timer(t, t.inflight.front().second + ps_t(t.rto_ps));
@@ -293,29 +294,16 @@ void PanamaWorker::on_result(tlm_generic_payload& gp, const DecodedPacket& d) {
     if (bad) ++stats_.mismatches;
   }
 
-  // Congestion control (see the header).
+  // Congestion control (see the header): one acknowledged packet, the cumulative point at t.una.
   t.st.min_cwnd_cap = std::min(t.st.min_cwnd_cap, d.hdr.cwnd_cap);
   if (cfg_.use_cwnd_cap) t.cap = d.hdr.cwnd_cap;
-  const uint32_t k = p / uint32_t(trees_.size());  // the packet's ordinal within its tree
-  ++t.win_results;
-  if (ce) ++t.win_ce;
-  if (k >= t.win_end) {
-    t.alpha = (1 - cfg_.g) * t.alpha + cfg_.g * double(t.win_ce) / double(t.win_results);
-    t.win_results = t.win_ce = 0;
-    t.win_end = t.next;
-  }
-  if (ce && k >= t.cwr_end) {
-    t.cwnd = std::max(1.0, t.cwnd * (1 - t.alpha / 2));
-    t.ssthresh = t.cwnd;  // congestion avoidance from here, as DCTCP's sender
-    t.cwr_end = t.next;
-    ++t.st.cwnd_cuts;
-  } else if (!ce) {
-    t.cwnd += t.cwnd < t.ssthresh ? 1.0 : 1.0 / t.cwnd;  // slow start, then +1 packet per window
-  }
   double limit = double(cfg_.max_window);
   if (cfg_.use_cwnd_cap) limit = std::min(limit, double(std::max<uint16_t>(t.cap, 1)));
-  t.cwnd = std::min(t.cwnd, limit);
-  t.st.cwnd_max = std::max(t.st.cwnd_max, t.cwnd);
+  t.win.observe(law_, t.una, 1, ce, t.next);
+  t.win.grow(law_, 1, limit);
+  if (t.win.react(law_, ce, t.una, t.next)) ++t.st.cwnd_cuts;
+  t.win.cwnd = std::min(t.win.cwnd, limit);  // (a cap that shrank since the last result)
+  t.st.cwnd_max = std::max(t.st.cwnd_max, t.win.cwnd);
   if (!resent_[p]) t.rto_ps = double(timeout_ps_);
 
   if (acked_count_ == packets_) {

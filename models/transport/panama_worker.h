@@ -5,14 +5,14 @@
 // (seq = p) goes to tree p mod T, so with T = 4 trees p0,p4,.. -> tree 0, p1,p5,.. -> tree 1, ...: a fixed
 // order every worker follows without coordination. Each tree sends its own packets in seq order.
 //
-// Congestion control, per tree, in packets (DCTCP adapted to implicit ACKs):
-//   - a result for slot p is the implicit ACK of this worker's packet p: it frees one window place;
-//   - alpha <- (1 - g) alpha + g F once per window (F = fraction of results whose IP ECN was CE; the
-//     window ends when a result arrives for a packet sent after the window began);
-//   - a CE result cuts cwnd <- cwnd (1 - alpha / 2) at most once per window (no further cut until a
-//     result arrives for a packet sent after the cut) and ends slow start (ssthresh <- cwnd); every
-//     unmarked result grows cwnd by 1 in slow start (cwnd < ssthresh: doubling per window, as DCTCP's
-//     sender starts) and by 1 / cwnd after it (+1 packet per window);
+// Congestion control, per tree, in packets: DCTCP's window law, the same code as the TCP sender's
+// (transport/dctcp_window.h), with results as implicit ACKs:
+//   - a result for slot p is the implicit ACK of this worker's packet p: it frees one window place and
+//     advances the tree's cumulative point una (its lowest unanswered ordinal) as an ACK advances
+//     snd_una;
+//   - alpha <- (1 - g) alpha + g F once per window of packets (F = fraction of results whose IP ECN was
+//     CE); a CE result cuts cwnd <- cwnd (1 - alpha / 2) at most once per window and ends slow start;
+//     every result grows cwnd by 1 in slow start and by 1 / cwnd after it (+1 packet per window);
 //   - cwnd never exceeds cwnd_cap, the smallest per-tree accelerator memory on the tree, carried by every
 //     result (before the first result: plan.trees[t].per_tree_slots). use_cwnd_cap = false is the
 //     "PANAMA without cwnd_cap" baseline: the window is bounded by max_window only;
@@ -39,6 +39,7 @@
 #include "common/ring_queue.h"
 #include "control/controller.h"
 #include "network/host.h"
+#include "transport/dctcp_window.h"
 
 #include <nlohmann/json.hpp>
 
@@ -140,12 +141,8 @@ class PanamaWorker : public EventHandler, public HostReceiver {
     // snd_nxt - snd_una: a lost result stops the tree at most a window later, so the accelerators'
     // result caches (at least a window deep) still hold it when the retransmission comes.
     uint32_t una = 0;
-    double cwnd = 1, alpha = 0;
-    double ssthresh = 0;            // slow start below it (set to the window at each cut)
+    DctcpWindow win;                // cwnd (packets), ssthresh, alpha, observation and cut windows
     uint16_t cap = 0xffff;
-    uint32_t win_end = 0;           // alpha window: ends at a result for ordinal >= win_end
-    uint64_t win_results = 0, win_ce = 0;
-    uint32_t cwr_end = 0;           // no cut until a result for ordinal >= cwr_end
     bool cut_ever = false;
     double rto_ps = 0;
     bool timer_pending = false;
@@ -167,6 +164,7 @@ class PanamaWorker : public EventHandler, public HostReceiver {
   uint32_t rank_;
   uint64_t gradient_bytes_;
   PanamaWorkerConfig cfg_;
+  DctcpLaw law_;  // gain g, one packet per segment, a floor of one packet
   HostReceiver* next_ = nullptr;     // the host's previous receiver
   uint32_t epp_ = 0, packets_ = 0, elements_ = 0;
   std::vector<Tree> trees_;

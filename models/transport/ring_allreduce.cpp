@@ -110,7 +110,7 @@ void RingAllReduce::on_flow_complete(const FlowRecord& f) {
   const uint32_t n = num_workers(), p = cfg_.chunks_per_step, q = (r + 1) % n;
   const ps_t now = f.finish_ps;
 
-  window_[r] = tcp_.flow(f.id).cwnd;  // the connection's window, for the next unit
+  window_[r] = tcp_.flow(f.id).win.cwnd;  // the connection's window, for the next unit
   // The sender's unit is done...
   const uint32_t u = sent_done_[r]++;
   if (u % p == p - 1) {
