@@ -10,7 +10,7 @@
 #include "harness/accel_bench.h"
 #include "harness/isolated.h"
 #include "harness/synthetic_child.h"
-#include "support/frame_injector.h"
+#include "support/contribution_frame.h"
 #include "support/softfloat_ref.h"
 
 #include <cmath>

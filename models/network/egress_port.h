@@ -83,7 +83,6 @@ class EgressPort : public EventHandler {
   void resume(uint8_t tc);
   // A PFC frame received from the far end: pause (for its quanta) or resume each class it names.
   void apply_pfc(const PfcFrame& f);
-  bool paused(uint8_t tc) const { return cls_[tc].paused_until > ctx_.now(); }
 
   uint64_t queue_bytes(uint8_t tc) const { return cls_[tc].bytes; }
   uint64_t queue_packets(uint8_t tc) const { return cls_[tc].q.size(); }

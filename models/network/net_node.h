@@ -4,9 +4,9 @@
 #pragma once
 
 #include "common/clock.h"
-#include "common/drop_reason.h"
 #include "common/event_queue.h"
 #include "common/packet_pool.h"
+#include "protocol/drop_reason.h"
 #include "protocol/packet.h"
 
 #include <systemc>

@@ -3,7 +3,7 @@
 // Field-by-field layout: docs/packet-format.md.
 #pragma once
 
-#include "common/drop_reason.h"
+#include "protocol/drop_reason.h"
 
 #include <array>
 #include <cstddef>
@@ -183,26 +183,6 @@ inline void store_be32(uint8_t* p, uint32_t v) {
   p[0] = uint8_t(v >> 24); p[1] = uint8_t(v >> 16); p[2] = uint8_t(v >> 8); p[3] = uint8_t(v);
 }
 inline void store_be16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v >> 8); p[1] = uint8_t(v); }
-
-// Bounds-checked view of a frame for callers outside the hot path: read<T>(offset) throws
-// std::out_of_range instead of reading past the end.
-class FrameView {
- public:
-  FrameView(const uint8_t* data, size_t len) : data_(data), len_(len) {}
-  size_t size() const { return len_; }
-  uint8_t u8(size_t off) const { check(off, 1); return data_[off]; }
-  uint16_t be16(size_t off) const { check(off, 2); return load_be16(data_ + off); }
-  uint32_t be32(size_t off) const { check(off, 4); return load_be32(data_ + off); }
-
- private:
-  void check(size_t off, size_t n) const {
-    if (off > len_ || n > len_ - off)
-      throw std::out_of_range("frame field at offset " + std::to_string(off) + " beyond frame of " +
-                              std::to_string(len_) + " bytes");
-  }
-  const uint8_t* data_;
-  size_t len_;
-};
 
 // The header fields a forwarding path reads (switch, PSwitch bypass, host NIC classification), without
 // the cost of a full decode(): the one place outside encode/decode that knows their offsets. Only
