@@ -446,7 +446,7 @@ BOOST_AUTO_TEST_CASE(timeouts_recover_corruption_losses_exactly) {
       auto& acc = dynamic_cast<PSwitch&>(*sw).accelerator();
       for (int32_t i = 0; i < int32_t(acc.sram.total_slots()); ++i)
         if (acc.sram.slot(i).in_use)
-          open_slots.push_back(json{{"sw", sw->basename()}, {"tree", (acc.sram.slot(i).key >> 40) & 0xff},
+          open_slots.push_back(json{{"sw", sw->basename()}, {"tree", SlotKey::unpack(acc.sram.slot(i).key).tree},
                                     {"seq", acc.sram.slot(i).key & 0xffffffffu},
                                     {"seen", acc.sram.slot(i).children_seen}, {"completing", acc.sram.slot(i).completing}});
     }

@@ -19,16 +19,6 @@
 
 namespace panama {
 
-struct SlotKey {
-  uint16_t job;
-  uint8_t tree;
-  uint8_t iteration;  // low bits: distinguishes a slot from the same sequence one iteration later
-  uint32_t seq;
-  uint64_t packed() const {
-    return (uint64_t(job) << 48) | (uint64_t(tree) << 40) | (uint64_t(iteration) << 32) | uint64_t(seq);
-  }
-};
-
 struct Slot {
   uint64_t key = 0;
   uint32_t ctx = 0;               // job context index

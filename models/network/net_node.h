@@ -32,11 +32,6 @@ enum class NetDrop : uint8_t { buffer_overflow, lossless_overflow, corrupted, li
 constexpr const char* kNetDropNames[] = {"buffer_overflow", "lossless_overflow", "corrupted", "link_down",
                                          "no_route"};
 
-// Host addressing: host i of the fabric is 10.0.0.1 + i; 224.0.0.0/4 is multicast (aggregation trees).
-inline Ipv4Addr host_ip(uint32_t index) { return 0x0a000001u + index; }
-inline uint32_t host_index(Ipv4Addr ip) { return ip - 0x0a000001u; }
-inline bool is_multicast(Ipv4Addr ip) { return (ip & 0xf0000000u) == 0xe0000000u; }
-
 // Shared by every model of one fabric simulation: the event list, the packet pool, the seeded RNG.
 struct NetContext {
   EventQueue& events;

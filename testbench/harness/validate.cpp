@@ -31,11 +31,11 @@ constexpr uint64_t kGradientBytes = 8'000'000;  // 8 MB: ~5,500 packets, ~0.7 ms
 constexpr uint64_t kRingGradientBytes = 32'000'000;
 // Payload per wire byte of a full aggregation frame: 362 FP32 elements (1448 B) in 1514 frame bytes +
 // 24 B preamble, FCS and gap; of a full TCP segment: 1460 B in 1538.
-const double kPanamaFraction = double(max_elements_for_mtu(1500, ElementType::fp32) * 4) /
-                               double(aggregation_frame_bytes(max_elements_for_mtu(1500, ElementType::fp32),
+const double kPanamaFraction = double(max_elements_for_mtu(kMtuBytes, ElementType::fp32) * 4) /
+                               double(aggregation_frame_bytes(max_elements_for_mtu(kMtuBytes, ElementType::fp32),
                                                               ElementType::fp32) + kEthWireOverheadBytes);
 constexpr double kTcpFraction = 1460.0 / (1460 + 40 + kEthHeaderBytes + kEthWireOverheadBytes);
-constexpr double kPanamaFrameWire = 1538.0;
+constexpr double kPanamaFrameWire = double(kMtuWireBytes);
 
 double jain(const std::vector<double>& x) {
   double s = 0, q = 0;
@@ -327,7 +327,7 @@ void sharing_cases(Cases& cases) {
 // parser the two leaves' partial sums (2 frames); an egress lane side carries one frame per slot; the
 // adder tree one pass per contribution. Goodput bound = slot payload / (cycles x period), and the line.
 double datapath_bound_gbps(const AcceleratorConfig& a) {
-  const uint32_t count = max_elements_for_mtu(1500, ElementType::fp32);
+  const uint32_t count = max_elements_for_mtu(kMtuBytes, ElementType::fp32);
   const uint64_t frame = aggregation_frame_bytes(count, ElementType::fp32);
   const uint64_t parser = 2 * a.bus_beats(frame), egress = a.bus_beats(frame);
   const uint64_t adder = 2 * ((count + a.lanes - 1) / a.lanes);
