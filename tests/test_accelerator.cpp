@@ -10,7 +10,7 @@
 #include "harness/accel_bench.h"
 #include "harness/isolated.h"
 #include "harness/synthetic_child.h"
-#include "support/frame_injector.h"
+#include "support/contribution_frame.h"
 #include "support/softfloat_ref.h"
 
 #include <cmath>
@@ -63,7 +63,7 @@ JobSpec one_tree_job(uint16_t job, uint64_t children, uint64_t down, ElementType
   JobSpec js;
   js.job = job;
   js.type = t;
-  js.trees.push_back(TreeSpec{0, children, true, 0, down, 0xef010000u | (uint32_t(job) << 8)});
+  js.trees.push_back(TreeSpec{0, children, true, 0, down, group_ip(job, 0)});
   return js;
 }
 
@@ -480,7 +480,7 @@ BOOST_AUTO_TEST_CASE(retransmission_for_a_completed_slot_is_answered_from_the_re
       bind_ports(acc, inj, cfg.ports);
       JobSpec js;
       js.job = 1;
-      js.trees.push_back(TreeSpec{0, 0b0011, root, 2, root ? 0b0011ull : 0ull, 0xef010100u});
+      js.trees.push_back(TreeSpec{0, 0b0011, root, 2, root ? 0b0011ull : 0ull, group_ip(1, 0)});
       acc.install_job(js);
       inj.inject(1000000, 0, contribution(1, 0, 0, 0, std::vector<uint32_t>(8, 0x3f800000u)));
       inj.inject(1100000, 1, contribution(1, 0, 0, 1, std::vector<uint32_t>(8, 0x3f800000u)));

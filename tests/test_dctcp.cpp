@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "common/config.h"
+#include "common/stats.h"
 #include "harness/isolated.h"
 #include "network/topology.h"
 #include "transport/dctcp.h"
@@ -140,15 +141,6 @@ QueueStats queue_stats(const std::vector<double>& q, size_t w) {
   return {median(mx), median(mn), median(amp), *std::max_element(q.begin(), q.end()), sum / double(q.size())};
 }
 
-double jain(const std::vector<double>& x) {
-  double s = 0, s2 = 0;
-  for (double v : x) {
-    s += v;
-    s2 += v * v;
-  }
-  return s * s / (double(x.size()) * s2);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(dctcp_dumbbell)
@@ -208,13 +200,13 @@ BOOST_AUTO_TEST_CASE(ten_flows_fill_the_bottleneck_fairly) {
   const double capacity = kGbps * 1460.0 / 1538.0;
   const QueueStats s = queue_stats(j["queue"].get<std::vector<double>>(), 220);
   BOOST_TEST_MESSAGE("N=10: goodput " << total << " Gbps of " << capacity << " (" << total / capacity
-                     << "), link utilisation " << j["utilisation"] << ", Jain " << jain(goodput)
+                     << "), link utilisation " << j["utilisation"] << ", Jain " << jain_index(goodput)
                      << ", queue max " << s.max_median << " min " << s.min_median << " amplitude "
                      << s.amplitude_median << " (predicted Q_max 50, A 24.6)");
   BOOST_TEST(total >= 0.95 * capacity);
   BOOST_TEST(j["utilisation"].get<double>() >= 0.95);
   BOOST_TEST_MESSAGE("goodputs " << json(goodput).dump());
-  BOOST_TEST(jain(goodput) >= 0.99);
+  BOOST_TEST(jain_index(goodput) >= 0.99);
   BOOST_TEST(j["drops"].get<uint64_t>() == 0u);
 }
 

@@ -273,8 +273,8 @@ BOOST_AUTO_TEST_CASE(size_classes_layout_and_recycling) {
 BOOST_AUTO_TEST_CASE(clean_tail_blocks_hold_zeros_and_tcp_encoding_keeps_them) {
   PacketPool pool;
   UdpAddressing a;
-  a.src_ip = 0x0a000001;
-  a.dst_ip = 0x0a000002;
+  a.src_ip = host_ip(0);
+  a.dst_ip = host_ip(1);
   TcpSegment seg;
   seg.src_port = 10000;
   seg.dst_port = 5001;

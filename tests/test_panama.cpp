@@ -9,7 +9,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include "common/config.h"
+#include "common/stats.h"
 #include "control/controller.h"
+#include "harness/fabrics.h"
 #include "harness/isolated.h"
 #include "network/pswitch.h"
 #include "network/topology.h"
@@ -30,28 +32,9 @@ namespace {
 constexpr uint32_t kEpp = 362;                     // elements per packet at the 1500-byte MTU
 constexpr uint64_t kPacketBytes = kEpp * 4;        // 1448 B of gradient per packet
 
-TopologyConfig leaf_spine(uint32_t leaves, uint32_t spines, uint32_t hosts_per_leaf, double oversub = 1.0) {
-  TopologyConfig t;
-  t.type = "leaf_spine";
-  t.leaves = leaves;
-  t.spines = spines;
-  t.hosts_per_leaf = hosts_per_leaf;
-  t.oversubscription = oversub;
-  t.pswitches = "all";
-  return t;
-}
-
-// The default accelerator (design-100g: 512-bit datapath, 16 FP32 lanes at 250 MHz = 128 Gbps of
-// additions) is sized for four 25 Gbps children. A leaf here has four 100 Gbps hosts, so for the tests
-// where the network (not the adder datapath) must be the bottleneck the accelerator is widened 4x:
-// 2048-bit datapath and SRAM rows, 64 lanes = 512 Gbps, above the 400 Gbps a leaf's hosts can offer.
-AcceleratorConfig wide_accelerator() {
-  AcceleratorConfig a;
-  a.datapath_bits = 2048;
-  a.sram_width_bits = 2048;
-  a.lanes = 64;
-  return a;
-}
+// Fabrics: leaf_spine_config (every switch a PSwitch) and, where the network (not the adder datapath)
+// must be the bottleneck, wide_accelerator() (harness/fabrics.h: 512 Gbps of additions against the
+// 400 Gbps a leaf's four 100 Gbps hosts offer).
 
 ControllerConfig no_threshold() {
   ControllerConfig c;
@@ -120,15 +103,6 @@ json workers_json(const std::vector<std::unique_ptr<PanamaWorker>>& w) {
   return a;
 }
 
-double jain(const std::vector<double>& x) {
-  double s = 0, q = 0;
-  for (double v : x) {
-    s += v;
-    q += v * v;
-  }
-  return s * s / (double(x.size()) * q);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(panama_worker)
@@ -143,7 +117,7 @@ BOOST_AUTO_TEST_CASE(four_trees_give_exact_results_and_balanced_packets) {
   // spines so that is the bound; allowed up to 20 % more for the pipeline fill (one RTT, a few us) and
   // window ramp-up.
   json j = run_isolated([] {
-    Fabric f("fabric", leaf_spine(2, 4, 4), wide_accelerator());
+    Fabric f("fabric", leaf_spine_config(2, 4, 4), wide_accelerator());
     Controller c(f, no_threshold());
     std::vector<uint32_t> hosts{0, 1, 2, 3, 4, 5, 6, 7};
     JobPlan plan = c.admit(1, hosts, 1001 * kPacketBytes, ElementType::fp32, 4);
@@ -193,7 +167,7 @@ BOOST_AUTO_TEST_CASE(two_jobs_share_pswitches_fairly) {
   // (sum x)^2 / (n sum x^2) must be >= 0.9 (1 = equal; 0.9 = a 1 : 2 split for two jobs). Results exact,
   // no drops.
   json j = run_isolated([] {
-    Fabric f("fabric", leaf_spine(2, 4, 4));
+    Fabric f("fabric", leaf_spine_config(2, 4, 4));
     Controller c(f, no_threshold());
     const uint64_t G = 2000 * kPacketBytes;
     std::vector<std::vector<uint32_t>> hosts{{0, 2, 4, 6}, {1, 3, 5, 7}};
@@ -223,8 +197,8 @@ BOOST_AUTO_TEST_CASE(two_jobs_share_pswitches_fairly) {
                 {"stalls", accel_totals(f).slot_stalls}};
   });
   std::vector<double> x{j["gbps"][0].get<double>(), j["gbps"][1].get<double>()};
-  BOOST_TEST_MESSAGE("two jobs: " << x[0] << " / " << x[1] << " Gbps, Jain " << jain(x));
-  BOOST_TEST(jain(x) >= 0.9);
+  BOOST_TEST_MESSAGE("two jobs: " << x[0] << " / " << x[1] << " Gbps, Jain " << jain_index(x));
+  BOOST_TEST(jain_index(x) >= 0.9);
   BOOST_TEST(j["results"].get<uint64_t>() == 8 * 3 * 2000u);
   BOOST_TEST(j["mismatches"].get<uint64_t>() == 0u);
   BOOST_TEST(j["drops"].get<uint64_t>() == 0u);
@@ -243,7 +217,7 @@ json four_jobs_small_memory(bool use_cap) {
   return run_isolated([use_cap] {
     AcceleratorConfig ac;
     ac.sram_kib = 64;
-    Fabric f("fabric", leaf_spine(2, 4, 4), ac);
+    Fabric f("fabric", leaf_spine_config(2, 4, 4), ac);
     Controller c(f, no_threshold());
     const uint64_t G = 400 * kPacketBytes;
     std::vector<uint32_t> hosts{0, 1, 2, 3, 4, 5, 6, 7};
@@ -336,7 +310,7 @@ namespace {
 // flow is in steady state; goodputs are measured over PANAMA's run.
 json shared_bottleneck(bool tcp_on) {
   return run_isolated([tcp_on] {
-    TopologyConfig t = leaf_spine(2, 1, 3, 7.5);
+    TopologyConfig t = leaf_spine_config(2, 1, 3, true, 7.5);
     t.sw.ecn_k_packets = 32;  // (the default fifo queue: the split comes from the two congestion controls)
     Fabric f("fabric", t, wide_accelerator());
     DctcpTransport tcp(f, DctcpConfig{}, {2, 5});  // before the workers: they chain in front of it
@@ -412,7 +386,7 @@ BOOST_AUTO_TEST_CASE(timeouts_recover_corruption_losses_exactly) {
   // the span from its oldest unanswered packet, so a lost result is still cached when its timeout fires.
   for (uint32_t sram_kib : {1024u, 64u}) {
   json j = run_isolated([sram_kib] {
-    TopologyConfig t = leaf_spine(2, 4, 4);
+    TopologyConfig t = leaf_spine_config(2, 4, 4);
     t.corrupt_probability = 1e-3;
     t.seed = 7;
     AcceleratorConfig acc;
@@ -446,7 +420,7 @@ BOOST_AUTO_TEST_CASE(timeouts_recover_corruption_losses_exactly) {
       auto& acc = dynamic_cast<PSwitch&>(*sw).accelerator();
       for (int32_t i = 0; i < int32_t(acc.sram.total_slots()); ++i)
         if (acc.sram.slot(i).in_use)
-          open_slots.push_back(json{{"sw", sw->basename()}, {"tree", (acc.sram.slot(i).key >> 40) & 0xff},
+          open_slots.push_back(json{{"sw", sw->basename()}, {"tree", SlotKey::unpack(acc.sram.slot(i).key).tree},
                                     {"seq", acc.sram.slot(i).key & 0xffffffffu},
                                     {"seen", acc.sram.slot(i).children_seen}, {"completing", acc.sram.slot(i).completing}});
     }
@@ -483,7 +457,7 @@ namespace {
 // the first test) with a compute time C = 100 us, 5 iterations.
 json run_job(bool overlap) {
   return run_isolated([overlap] {
-    Fabric f("fabric", leaf_spine(2, 4, 4), wide_accelerator());
+    Fabric f("fabric", leaf_spine_config(2, 4, 4), wide_accelerator());
     Controller c(f, no_threshold());
     MlJobConfig jc;
     jc.model = "resnet50";
@@ -566,7 +540,7 @@ BOOST_AUTO_TEST_CASE(single_tree_and_nocap_protocols_run_side_by_side) {
   // "panama_nocap" on hosts 2,3,6,7 gets the controller's 4. 500 packets, C = 10 us, 2 iterations each:
   // both complete with exact results and nothing dropped.
   json j = run_isolated([] {
-    Fabric f("fabric", leaf_spine(2, 4, 4), wide_accelerator());
+    Fabric f("fabric", leaf_spine_config(2, 4, 4), wide_accelerator());
     Controller c(f, no_threshold());
     MlJobConfig jc;
     jc.gradient_bytes = 500 * kPacketBytes;
@@ -600,7 +574,7 @@ BOOST_AUTO_TEST_CASE(small_reduce_falls_back_to_ring) {
   // The controller aggregates only reduces of at least 40 MB (paper); a 1 MB job falls back to the ring
   // all-reduce over DCTCP and records why. It still completes its 2 iterations.
   json j = run_isolated([] {
-    Fabric f("fabric", leaf_spine(2, 2, 2));
+    Fabric f("fabric", leaf_spine_config(2, 2, 2));
     DctcpTransport tcp(f, DctcpConfig{});
     Controller c(f, ControllerConfig{});
     MlJobConfig jc;

@@ -18,7 +18,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr Ipv4Addr kGroup = 0xef010100u;  // 239.1.1.0: job 1, tree 0
+constexpr Ipv4Addr kGroup = group_ip(1, 0);  // 239.0.1.0
 
 // Sends one contribution per slot at line rate to the tree's group and checks every result it receives.
 class Worker : public EventHandler, public HostReceiver {

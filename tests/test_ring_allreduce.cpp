@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "common/config.h"
+#include "harness/fabrics.h"
 #include "harness/isolated.h"
 #include "network/topology.h"
 #include "transport/dctcp.h"
@@ -27,15 +28,7 @@ constexpr uint64_t kGradient = 8000000;  // 8 MB
 // Leaf-spine, 4 leaves x 4 hosts, 2 spines, non-blocking (uplinks 4 x 100 / 2 = 200 Gbps), 1 us per link.
 // Ring neighbours 0..3 share a leaf; with 8 workers only 3 -> 4 and 7 -> 0 cross a spine, each alone on a
 // 200 Gbps uplink, so every ring flow has its sender's 100 Gbps link to itself and no two flows share a link.
-TopologyConfig leaf_spine() {
-  TopologyConfig t;
-  t.type = "leaf_spine";
-  t.leaves = 4;
-  t.spines = 2;
-  t.hosts_per_leaf = 4;
-  t.host_gbps = kGbps;
-  return t;
-}
+TopologyConfig leaf_spine() { return leaf_spine_config(4, 2, 4, false); }  // 100 Gbps = kGbps
 
 TopologyConfig fat_tree() {
   TopologyConfig t;

@@ -196,7 +196,7 @@ bool Accelerator::issue_pass() {
   const PanamaHeader& h = hm.dec.hdr;
   JobState& job = jobs_.at(h.job);
   const TreeSpec& tree = *job.tree(h.tree);
-  const uint64_t key = SlotKey{h.job, h.tree, uint8_t(h.iteration), h.seq}.packed();
+  const uint64_t key = SlotKey::of(h).packed();
   const uint64_t now_c = now_cycle();
 
   int32_t idx = sram.find(key);
@@ -263,7 +263,7 @@ bool Accelerator::issue_pass() {
     PacketMeta& m = meta(**it);
     const PanamaHeader& hh = m.dec.hdr;
     const uint64_t bit = 1ull << m.ingress_port;
-    if (SlotKey{hh.job, hh.tree, uint8_t(hh.iteration), hh.seq}.packed() != key || (seen & bit) ||
+    if (SlotKey::of(hh).packed() != key || (seen & bit) ||
         hh.count != s.count || hh.type != s.type)
       break;  // the tree only combines a contiguous run of the head's slot
     seen |= bit;
@@ -323,8 +323,9 @@ bool Accelerator::issue_pass() {
 void Accelerator::complete_slot(int32_t idx) {
   Slot& s = sram.slot(idx);
   if (!s.in_use || !s.completing) return;  // its job was removed meanwhile
-  JobState& job = jobs_.at(uint16_t(s.key >> 48));
-  const TreeSpec& tree = *job.tree(uint8_t(s.key >> 40));
+  const SlotKey k = SlotKey::unpack(s.key);
+  JobState& job = jobs_.at(k.job);
+  const TreeSpec& tree = *job.tree(k.tree);
   const uint64_t origin_cycle = s.completing_arrival;
 
   // Build the aggregated packet from the slot's bytes before the slot is recycled.
@@ -375,7 +376,7 @@ void Accelerator::complete_slot(int32_t idx) {
 void Accelerator::cache_result(JobState& job, uint64_t key, const tlm_generic_payload& out) {
   const size_t cap = cfg_.result_cache_slots ? cfg_.result_cache_slots : sram.share();
   if (!cap) return;
-  JobState::TreeCache& tc = job.cache[uint8_t(key >> 40)];  // SlotKey: tree in bits 40-47
+  JobState::TreeCache& tc = job.cache[SlotKey::unpack(key).tree];
   if (tc.ring.size() < cap) tc.ring.resize(cap);
   if (tc.next >= tc.ring.size()) tc.next = 0;
   JobState::CachedResult& c = tc.ring[tc.next];
@@ -389,13 +390,13 @@ void Accelerator::cache_result(JobState& job, uint64_t key, const tlm_generic_pa
 bool Accelerator::answer_from_cache(JobState& job, uint64_t key, const TreeSpec& tree, uint32_t ingress_port) {
   auto it = job.cache_index.find(key);
   if (it == job.cache_index.end()) return false;
-  const JobState::CachedResult& c = job.cache[uint8_t(key >> 40)].ring[it->second];
+  const JobState::CachedResult& c = job.cache[SlotKey::unpack(key).tree].ring[it->second];
   tlm_generic_payload* gp = pool_.allocate(c.frame.size());
   std::memcpy(gp->get_data_ptr(), c.frame.data(), c.frame.size());
   gp->set_data_length(uint32_t(c.frame.size()));
   // A re-sent partial carries the retransmit flag, so a parent whose slot already completed answers it
   // from its cache instead of opening a new slot that no other child will ever fill.
-  if (!tree.is_root) set_flags(gp->get_data_ptr(), uint8_t(gp->get_data_ptr()[kPanamaOffset + 1] | kFlagRetransmit));
+  if (!tree.is_root) set_flags(gp->get_data_ptr(), uint8_t(get_flags(gp->get_data_ptr()) | kFlagRetransmit));
   meta(*gp).from_accelerator = true;
   // A root answers the child that asked; an inner node re-sends its partial sum to the parent, which
   // either still waits for it or answers from its own cache.

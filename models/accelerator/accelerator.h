@@ -16,10 +16,10 @@
 #include "accelerator/egress_mux.h"
 #include "accelerator/ingress_parser.h"
 #include "common/clock.h"
-#include "common/drop_reason.h"
 #include "common/event_queue.h"
 #include "common/packet_pool.h"
 #include "common/stats.h"
+#include "protocol/drop_reason.h"
 
 #include <systemc>
 #include <tlm>

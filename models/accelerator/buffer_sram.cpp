@@ -71,12 +71,10 @@ void BufferSram::release(int32_t idx, uint64_t now_cycle) {
 }
 
 uint64_t BufferSram::reserve_read(uint64_t ready, uint32_t payload_bytes) {
-  ++reads_;
   return read_port_->reserve(ready, beats(payload_bytes));
 }
 
 uint64_t BufferSram::reserve_write(uint64_t ready, uint32_t payload_bytes) {
-  ++writes_;
   return write_port_->reserve(ready, beats(payload_bytes));
 }
 

@@ -19,16 +19,6 @@
 
 namespace panama {
 
-struct SlotKey {
-  uint16_t job;
-  uint8_t tree;
-  uint8_t iteration;  // low bits: distinguishes a slot from the same sequence one iteration later
-  uint32_t seq;
-  uint64_t packed() const {
-    return (uint64_t(job) << 48) | (uint64_t(tree) << 40) | (uint64_t(iteration) << 32) | uint64_t(seq);
-  }
-};
-
 struct Slot {
   uint64_t key = 0;
   uint32_t ctx = 0;               // job context index
@@ -75,13 +65,10 @@ class BufferSram : public sc_core::sc_module {
   // Port timing; return the start cycle of the access.
   uint64_t reserve_read(uint64_t ready, uint32_t payload_bytes);
   uint64_t reserve_write(uint64_t ready, uint32_t payload_bytes);
-  uint64_t read_free_at() const { return read_port_->free_at(); }
   uint32_t latency() const { return latency_; }
 
   uint32_t in_use() const { return uint32_t(occupancy_.level()); }
   const LevelStat& occupancy() const { return occupancy_; }
-  uint64_t reads() const { return reads_; }
-  uint64_t writes() const { return writes_; }
 
  private:
   uint32_t slot_bytes_, row_bytes_, latency_;
@@ -96,7 +83,6 @@ class BufferSram : public sc_core::sc_module {
   PipelineStage* read_port_;
   PipelineStage* write_port_;  // the read port itself when the SRAM has one port
   LevelStat occupancy_;
-  uint64_t reads_ = 0, writes_ = 0;
 
   size_t home(uint64_t key) const { return size_t((key * 0x9E3779B97F4A7C15ull) >> 20) & table_mask_; }
 };

@@ -52,7 +52,6 @@ class Clock {
   double effective_mhz() const { return 1e6 / double(period_ps_); }
   // Time of `n` cycles.
   ps_t cycles(uint64_t n) const { return n * period_ps_; }
-  sc_core::sc_time cycles_time(uint64_t n) const { return from_ps(cycles(n)); }
   // Index of the first clock edge at or after `t`.
   uint64_t edge_at_or_after(ps_t t) const { return (t + period_ps_ - 1) / period_ps_; }
   // Cycle count of a duration, rounded up.

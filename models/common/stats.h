@@ -66,4 +66,15 @@ class LevelStat {
   double area_ = 0;
 };
 
+// Jain's fairness index of a set of rates: (sum x)^2 / (n sum x^2), 1 when all are equal, 1/n when one
+// takes everything; 0 for an empty or all-zero set.
+inline double jain_index(const std::vector<double>& x) {
+  double s = 0, q = 0;
+  for (double v : x) {
+    s += v;
+    q += v * v;
+  }
+  return q > 0 ? s * s / (double(x.size()) * q) : 0;
+}
+
 }  // namespace panama

@@ -63,7 +63,7 @@ class Controller {
 
   const JobPlan* plan(uint16_t job) const;
   static Ipv4Addr group_address(uint16_t job, uint8_t tree) {
-    return 0xef000000u | (uint32_t(job) << 8) | tree;
+    return group_ip(job, tree);
   }
 
  private:

@@ -83,7 +83,6 @@ class EgressPort : public EventHandler {
   void resume(uint8_t tc);
   // A PFC frame received from the far end: pause (for its quanta) or resume each class it names.
   void apply_pfc(const PfcFrame& f);
-  bool paused(uint8_t tc) const { return cls_[tc].paused_until > ctx_.now(); }
 
   uint64_t queue_bytes(uint8_t tc) const { return cls_[tc].bytes; }
   uint64_t queue_packets(uint8_t tc) const { return cls_[tc].q.size(); }
@@ -204,7 +203,7 @@ class EgressPort : public EventHandler {
   uint64_t peak_queue_bytes_ = 0;
   double gbps_ = 0;
   uint32_t index_;
-  uint32_t quantum_ = 1538;  // DRR
+  uint32_t quantum_ = kMtuWireBytes;  // DRR
 
   alignas(64) tlm::tlm_fw_transport_if<>* far_end_ = nullptr;  // what this port's socket is bound to
   uint64_t pause_sent_ = 0, pause_received_ = 0, resume_sent_ = 0;

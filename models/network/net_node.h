@@ -4,9 +4,9 @@
 #pragma once
 
 #include "common/clock.h"
-#include "common/drop_reason.h"
 #include "common/event_queue.h"
 #include "common/packet_pool.h"
+#include "protocol/drop_reason.h"
 #include "protocol/packet.h"
 
 #include <systemc>
@@ -31,11 +31,6 @@ constexpr uint8_t kNumTc = 8;
 enum class NetDrop : uint8_t { buffer_overflow, lossless_overflow, corrupted, link_down, no_route, count_ };
 constexpr const char* kNetDropNames[] = {"buffer_overflow", "lossless_overflow", "corrupted", "link_down",
                                          "no_route"};
-
-// Host addressing: host i of the fabric is 10.0.0.1 + i; 224.0.0.0/4 is multicast (aggregation trees).
-inline Ipv4Addr host_ip(uint32_t index) { return 0x0a000001u + index; }
-inline uint32_t host_index(Ipv4Addr ip) { return ip - 0x0a000001u; }
-inline bool is_multicast(Ipv4Addr ip) { return (ip & 0xf0000000u) == 0xe0000000u; }
 
 // Shared by every model of one fabric simulation: the event list, the packet pool, the seeded RNG.
 struct NetContext {

@@ -46,7 +46,7 @@ class PSwitch : public Switch {
   void internal_pause(bool on) override;
   uint32_t lossless_fanout() const override { return num_ports() > 1 ? num_ports() - 1 : 1; }
   uint64_t lossless_in_node_bytes() const override {
-    return uint64_t(acc_cfg_.ingress_fifo_packets) * (1500 + kEthHeaderBytes + kEthWireOverheadBytes);
+    return uint64_t(acc_cfg_.ingress_fifo_packets) * kMtuWireBytes;
   }
   bool has_internal_upstream() const override { return true; }
 

@@ -84,7 +84,7 @@ void Switch::finalize_ports() {
 void Switch::size_lossless_reserve() {
   reserve_ = 0;
   if (pfc_ && (carries_lossless_ || has_internal_upstream())) {
-    constexpr uint64_t mtu_wire = 1500 + kEthHeaderBytes + kEthWireOverheadBytes;  // 1538
+    constexpr uint64_t mtu_wire = kMtuWireBytes;
     constexpr uint64_t pause_wire = kEthMinFrameBytes + kEthWireOverheadBytes;    // 84
     const uint64_t fan = lossless_fanout();
     for (uint32_t p = 0; p < num_ports(); ++p) {
@@ -96,7 +96,7 @@ void Switch::size_lossless_reserve() {
     if (has_internal_upstream()) reserve_ += mtu_wire;
   }
   // The lossy class needs room for at least one frame per port besides the reserve.
-  const uint64_t lossy_min = uint64_t(num_ports()) * (1500 + kEthHeaderBytes);
+  const uint64_t lossy_min = uint64_t(num_ports()) * kMtuFrameBytes;
   if (reserve_ + lossy_min > capacity_) {
     char msg[512];
     std::snprintf(msg, sizeof msg,

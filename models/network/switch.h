@@ -45,7 +45,7 @@ struct SwitchConfig {
   // fifo by default: PANAMA shares links with other traffic through its congestion control, not a
   // weighted scheduler (R3); strict priority and DRR are kept for exploration.
   std::string scheduler = "fifo";     // fifo | strict | drr
-  uint32_t drr_quantum_bytes = 1538;
+  uint32_t drr_quantum_bytes = kMtuWireBytes;
   int64_t ecmp_seed = 1;
 
   void register_params(ConfigRegistry& reg, const std::string& prefix);

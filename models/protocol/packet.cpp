@@ -314,5 +314,6 @@ uint8_t get_ecn(const uint8_t* frame) { return frame[kIpOffset + 1] & 3; }
 void set_cwnd_cap(uint8_t* frame, uint16_t cap) { store_be16(frame + kPanamaOffset + 12, cap); }
 
 void set_flags(uint8_t* frame, uint8_t flags) { frame[kPanamaOffset + 1] = flags; }
+uint8_t get_flags(const uint8_t* frame) { return frame[kPanamaOffset + 1]; }
 
 }  // namespace panama

@@ -3,7 +3,7 @@
 // Field-by-field layout: docs/packet-format.md.
 #pragma once
 
-#include "common/drop_reason.h"
+#include "protocol/drop_reason.h"
 
 #include <array>
 #include <cstddef>
@@ -26,6 +26,11 @@ constexpr size_t kElementsOffset = kPanamaOffset + kPanamaHeaderBytes;  // 66
 constexpr size_t kEthWireOverheadBytes = 24;
 constexpr size_t kEthMinFrameBytes = 60;  // without FCS
 constexpr size_t kMaxFrameBytes = kEthHeaderBytes + 9000;
+// The standard Ethernet MTU (the largest IP packet the hosts send), its frame without FCS and what that
+// frame costs on the wire: 1500, 1514 and 1538 bytes.
+constexpr size_t kMtuBytes = 1500;
+constexpr size_t kMtuFrameBytes = kEthHeaderBytes + kMtuBytes;
+constexpr size_t kMtuWireBytes = kMtuFrameBytes + kEthWireOverheadBytes;
 
 constexpr uint16_t kEtherTypeIpv4 = 0x0800;
 constexpr uint8_t kIpProtoUdp = 17;
@@ -57,6 +62,12 @@ constexpr size_t aggregation_frame_bytes(uint32_t count, ElementType t) {
 
 using MacAddr = std::array<uint8_t, 6>;
 using Ipv4Addr = uint32_t;
+// Addressing of a fabric: host i is 10.0.0.1 + i; the aggregation tree `tree` of job `job` is the
+// administratively scoped multicast group 239.<job high byte>.<job low byte>.<tree>.
+constexpr Ipv4Addr host_ip(uint32_t index) { return 0x0a000001u + index; }
+constexpr uint32_t host_index(Ipv4Addr ip) { return ip - 0x0a000001u; }
+constexpr Ipv4Addr group_ip(uint16_t job, uint8_t tree) { return 0xef000000u | (uint32_t(job) << 8) | tree; }
+constexpr bool is_multicast(Ipv4Addr ip) { return (ip & 0xf0000000u) == 0xe0000000u; }  // 224.0.0.0/4
 // RFC 1112 mapping of an IPv4 multicast group to its Ethernet address.
 MacAddr multicast_mac(Ipv4Addr group);
 // Locally administered unicast MAC of a node id.
@@ -76,6 +87,23 @@ struct PanamaHeader {
   uint16_t count = 0;       // elements in this packet
   uint32_t iteration = 0;   // training iteration the gradient belongs to
   uint16_t worker = 0;      // sending worker (contributions) or 0xffff (results)
+};
+
+// The aggregation slot a contribution belongs to, and its 64-bit key in an accelerator's slot table: job
+// in bits 48-63, tree in 40-47, the iteration's low 8 bits in 32-39 (they tell a slot from the same
+// sequence number one iteration later), sequence number in 0-31.
+struct SlotKey {
+  uint16_t job;
+  uint8_t tree;
+  uint8_t iteration;
+  uint32_t seq;
+  static SlotKey of(const PanamaHeader& h) { return {h.job, h.tree, uint8_t(h.iteration), h.seq}; }
+  static SlotKey unpack(uint64_t key) {
+    return {uint16_t(key >> 48), uint8_t(key >> 40), uint8_t(key >> 32), uint32_t(key)};
+  }
+  uint64_t packed() const {
+    return (uint64_t(job) << 48) | (uint64_t(tree) << 40) | (uint64_t(iteration) << 32) | uint64_t(seq);
+  }
 };
 
 // What an aggregation packet carries besides its PANAMA header and elements.
@@ -173,6 +201,7 @@ void set_ecn(uint8_t* frame, uint8_t ecn);
 uint8_t get_ecn(const uint8_t* frame);
 void set_cwnd_cap(uint8_t* frame, uint16_t cap);
 void set_flags(uint8_t* frame, uint8_t flags);
+uint8_t get_flags(const uint8_t* frame);
 
 // Big-endian element access (elements are in network byte order on the wire).
 inline uint32_t load_be32(const uint8_t* p) {
@@ -183,26 +212,6 @@ inline void store_be32(uint8_t* p, uint32_t v) {
   p[0] = uint8_t(v >> 24); p[1] = uint8_t(v >> 16); p[2] = uint8_t(v >> 8); p[3] = uint8_t(v);
 }
 inline void store_be16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v >> 8); p[1] = uint8_t(v); }
-
-// Bounds-checked view of a frame for callers outside the hot path: read<T>(offset) throws
-// std::out_of_range instead of reading past the end.
-class FrameView {
- public:
-  FrameView(const uint8_t* data, size_t len) : data_(data), len_(len) {}
-  size_t size() const { return len_; }
-  uint8_t u8(size_t off) const { check(off, 1); return data_[off]; }
-  uint16_t be16(size_t off) const { check(off, 2); return load_be16(data_ + off); }
-  uint32_t be32(size_t off) const { check(off, 4); return load_be32(data_ + off); }
-
- private:
-  void check(size_t off, size_t n) const {
-    if (off > len_ || n > len_ - off)
-      throw std::out_of_range("frame field at offset " + std::to_string(off) + " beyond frame of " +
-                              std::to_string(len_) + " bytes");
-  }
-  const uint8_t* data_;
-  size_t len_;
-};
 
 // The header fields a forwarding path reads (switch, PSwitch bypass, host NIC classification), without
 // the cost of a full decode(): the one place outside encode/decode that knows their offsets. Only

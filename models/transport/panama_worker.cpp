@@ -26,7 +26,7 @@ void PanamaWorkerConfig::register_params(ConfigRegistry& reg, const std::string&
 
 void PanamaWorkerConfig::validate(const std::string& p) const {
   config_require(max_timeout_us >= timeout_us, p + ".max_timeout_us", "must be at least " + p + ".timeout_us");
-  config_require(elements_per_packet <= max_elements_for_mtu(1500, ElementType::fp32), p + ".elements_per_packet",
+  config_require(elements_per_packet <= max_elements_for_mtu(kMtuBytes, ElementType::fp32), p + ".elements_per_packet",
                  "must fit a 1500-byte MTU (at most 362 FP32 elements)");
 }
 
@@ -57,7 +57,7 @@ PanamaWorker::PanamaWorker(Host& host, const JobPlan& plan, uint32_t rank, uint6
     throw std::invalid_argument("PanamaWorker: host " + std::to_string(host.index()) + " is not rank " +
                                 std::to_string(rank_) + " of job " + std::to_string(plan_.job));
   if (gradient_bytes_ < 4) throw std::invalid_argument("PanamaWorker: gradient smaller than one FP32 element");
-  epp_ = cfg_.elements_per_packet ? cfg_.elements_per_packet : max_elements_for_mtu(1500, ElementType::fp32);
+  epp_ = cfg_.elements_per_packet ? cfg_.elements_per_packet : max_elements_for_mtu(kMtuBytes, ElementType::fp32);
   elements_ = uint32_t((gradient_bytes_ + 3) / 4);
   packets_ = (elements_ + epp_ - 1) / epp_;
   const uint32_t T = uint32_t(plan_.trees.size());

@@ -120,8 +120,8 @@ std::vector<Stim> make_stimulus(const CosimConfig& cfg) {
     s.frame.assign(PacketPool::kBufferBytes, 0);
     AggregationAddressing a;
     a.src_mac = node_mac(s.child + 1);
-    a.src_ip = 0x0a000001u + s.child;
-    a.dst_ip = 0xef010000u | (uint32_t(kJob & 0xff) << 8) | kTree;
+    a.src_ip = host_ip(s.child);
+    a.dst_ip = group_ip(kJob, kTree);
     PanamaHeader h;
     h.type = ElementType::fp32;
     h.tree = kTree;
@@ -196,7 +196,7 @@ json run_cosim(const CosimConfig& cfg) {
   JobSpec js;
   js.job = kJob;
   js.type = ElementType::fp32;
-  js.trees.push_back(TreeSpec{kTree, mask, true, 0, 1ull, 0xef010000u | (uint32_t(kJob & 0xff) << 8) | kTree});
+  js.trees.push_back(TreeSpec{kTree, mask, true, 0, 1ull, group_ip(kJob, kTree)});
   if (!acc.install_job(js)) throw std::runtime_error("cosim: the accelerator refused the job");
 
   Transactor xt("transactor", *variant, cfg.clock_mhz, cfg.concurrent);

@@ -41,7 +41,7 @@ void Transactor::push(uint64_t present, uint32_t child, const uint8_t* frame, si
     throw std::invalid_argument("transactor: contributions must be pushed in arrival order");
   const uint32_t count = d.hdr.count;
   if (count == 0) throw std::invalid_argument("transactor: empty contribution");
-  const uint64_t key = SlotKey{d.hdr.job, d.hdr.tree, uint8_t(d.hdr.iteration), d.hdr.seq}.packed();
+  const uint64_t key = SlotKey::of(d.hdr).packed();
   const uint32_t beats = uint32_t(div_ceil(count, kRtlLanes));
   Contribution c{present, key, child, 0, std::vector<uint32_t>(size_t(beats) * kRtlLanes, 0u)};
   for (uint32_t i = 0; i < count; ++i) c.elements[i] = load_be32(frame + kElementsOffset + 4 * i);

@@ -72,7 +72,7 @@ nlohmann::json run_accel_bench(const AcceleratorConfig& acc_cfg, const AccelBenc
     js.job = j;
     js.type = type;
     for (uint32_t t = 0; t < b.trees; ++t)
-      js.trees.push_back(TreeSpec{uint8_t(t), mask, true, 0, mask, 0xef010000u | (uint32_t(j & 0xff) << 8) | t});
+      js.trees.push_back(TreeSpec{uint8_t(t), mask, true, 0, mask, group_ip(j, uint8_t(t))});
     if (!acc.install_job(js)) throw ConfigError("accelerator refused job " + std::to_string(j));
   }
   for (uint32_t c = 0; c < b.children; ++c) {

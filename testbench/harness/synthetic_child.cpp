@@ -83,9 +83,9 @@ void SyntheticChild::send_next() {
   tlm::tlm_generic_payload* gp = pool_.allocate(frame_bytes_);
   AggregationAddressing a;
   a.src_mac = node_mac(spec_.index + 1);
-  a.src_ip = 0x0a000001u + spec_.index;
+  a.src_ip = host_ip(spec_.index);
   const uint8_t tree = uint8_t(seq % spec_.trees);
-  a.dst_ip = 0xef010000u | (uint32_t(job & 0xff) << 8) | tree;  // 239.1.job.tree
+  a.dst_ip = group_ip(job, tree);
   a.ecn = spec_.ecn;
   PanamaHeader h;
   h.type = pat_.type();

@@ -14,7 +14,7 @@ struct UdpFlowSpec {
   uint32_t dst_host = 1;
   uint16_t src_port = 1000, dst_port = 2000;
   uint64_t count = 1;          // frames
-  uint32_t frame_bytes = 1514; // Ethernet frame without FCS
+  uint32_t frame_bytes = kMtuFrameBytes; // Ethernet frame without FCS
   double rate_gbps = 0;        // 0 = the host's line rate
   bool lossless = false;       // DSCP 0x38: rides the PFC-protected class
   ps_t start_ps = 0;

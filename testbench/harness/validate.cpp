@@ -1,6 +1,8 @@
 #include "harness/validate.h"
 
+#include "common/stats.h"
 #include "control/controller.h"
+#include "harness/fabrics.h"
 #include "harness/isolated.h"
 #include "harness/scenario.h"
 #include "network/pswitch.h"
@@ -31,45 +33,22 @@ constexpr uint64_t kGradientBytes = 8'000'000;  // 8 MB: ~5,500 packets, ~0.7 ms
 constexpr uint64_t kRingGradientBytes = 32'000'000;
 // Payload per wire byte of a full aggregation frame: 362 FP32 elements (1448 B) in 1514 frame bytes +
 // 24 B preamble, FCS and gap; of a full TCP segment: 1460 B in 1538.
-const double kPanamaFraction = double(max_elements_for_mtu(1500, ElementType::fp32) * 4) /
-                               double(aggregation_frame_bytes(max_elements_for_mtu(1500, ElementType::fp32),
+const double kPanamaFraction = double(max_elements_for_mtu(kMtuBytes, ElementType::fp32) * 4) /
+                               double(aggregation_frame_bytes(max_elements_for_mtu(kMtuBytes, ElementType::fp32),
                                                               ElementType::fp32) + kEthWireOverheadBytes);
 constexpr double kTcpFraction = 1460.0 / (1460 + 40 + kEthHeaderBytes + kEthWireOverheadBytes);
-constexpr double kPanamaFrameWire = 1538.0;
+constexpr double kPanamaFrameWire = double(kMtuWireBytes);
 
-double jain(const std::vector<double>& x) {
-  double s = 0, q = 0;
-  for (double v : x) {
-    s += v;
-    q += v * v;
-  }
-  return q > 0 ? s * s / (double(x.size()) * q) : 0;
-}
-
-// Accelerators wide enough that the network, not the datapath, is the bound: 2048-bit buses and SRAM
-// rows, 64 FP32 lanes at 500 MHz = 1024 Gbps per stage, above the 8 x 94 Gbps of partial sums a spine
-// with eight children takes in here.
-AcceleratorConfig wide_accelerator() {
-  AcceleratorConfig a;
-  a.datapath_bits = 2048;
-  a.sram_width_bits = 2048;
-  a.lanes = 64;
+// Accelerators wide enough that the network, not the datapath, is the bound: the wide accelerator
+// (2048-bit buses and SRAM rows, 64 FP32 lanes) at 500 MHz = 1024 Gbps per stage, above the 8 x 94 Gbps
+// of partial sums a spine with eight children takes in here.
+AcceleratorConfig validation_accelerator() {
+  AcceleratorConfig a = wide_accelerator();
   a.clock_mhz = 500;
   // An 8-input adder tree: a root with eight children sums a slot's contributions in one pass instead
   // of eight read-modify-write passes on the same slot (which cap a running accumulator at ~80 % here).
   a.fan_in = 8;
   return a;
-}
-
-TopologyConfig leaf_spine(uint32_t leaves, uint32_t spines, uint32_t hosts_per_leaf, bool pswitches) {
-  TopologyConfig t;
-  t.type = "leaf_spine";
-  t.leaves = leaves;
-  t.spines = spines;
-  t.hosts_per_leaf = hosts_per_leaf;
-  t.host_gbps = kLineGbps;
-  t.pswitches = pswitches ? "all" : "none";
-  return t;
 }
 
 TopologyConfig fat_tree4(bool pswitches) {
@@ -176,8 +155,8 @@ void idle_allreduce_cases(Cases& cases) {
           r.hi = 1.0;
           // Leaf-spine: one worker per leaf, T spines (the T tree roots; each uplink then carries 1/T of
           // the slots at 100/T Gbps). Fat-tree: the four cores are the roots.
-          const TopologyConfig t = ft ? fat_tree4(true) : leaf_spine(n, trees, 1, true);
-          const json j = panama_allreduce(t, wide_accelerator(), spread_workers(ft, n), trees);
+          const TopologyConfig t = ft ? fat_tree4(true) : leaf_spine_config(n, trees, 1, true);
+          const json j = panama_allreduce(t, validation_accelerator(), spread_workers(ft, n), trees);
           r.measured = j["gbps"].get<double>();
           r.extra_ok = j["done"].get<bool>() && j["mismatches"].get<uint64_t>() == 0 &&
                        j["trees"].get<size_t>() == trees && j["egress_bounded"].get<bool>() &&
@@ -200,7 +179,7 @@ void idle_allreduce_cases(Cases& cases) {
         // sends at most one ring flow up, so no two flows collide on an ECMP uplink.
         std::vector<uint32_t> hosts = spread_workers(ft, n);
         std::sort(hosts.begin(), hosts.end());
-        const json j = ring_allreduce(ft ? fat_tree4(false) : leaf_spine(n, 1, 1, false), hosts);
+        const json j = ring_allreduce(ft ? fat_tree4(false) : leaf_spine_config(n, 1, 1, false), hosts);
         r.measured = j["gbps"].get<double>();
         return r;
       });
@@ -214,9 +193,9 @@ void idle_allreduce_cases(Cases& cases) {
 json sharing(uint32_t trees, uint32_t flows, uint32_t jobs, double fabric_delay_ns = 1000.0) {
   return run_isolated([=] {
     const uint32_t hpl = flows + 1 > jobs ? flows + 1 : jobs;
-    TopologyConfig t = leaf_spine(2, trees, hpl, true);
+    TopologyConfig t = leaf_spine_config(2, trees, hpl, true);
     t.fabric_delay_ns = fabric_delay_ns;
-    Fabric f("fabric", t, wide_accelerator());
+    Fabric f("fabric", t, validation_accelerator());
     std::vector<uint32_t> tcp_hosts{0};
     for (uint32_t i = 1; i <= flows; ++i) tcp_hosts.push_back(i);
     DctcpTransport tcp(f, DctcpConfig{}, tcp_hosts);  // before the workers: they chain in front of it
@@ -273,7 +252,7 @@ json sharing(uint32_t trees, uint32_t flows, uint32_t jobs, double fabric_delay_
     }
     uint64_t ce = 0;
     for (auto& x : w0) ce += x->stats().results_ce;
-    return json{{"panama_wire_gbps", pj}, {"tcp_wire_gbps", tj}, {"total_gbps", total}, {"jain_tcp", jain(tcp_gbps)},
+    return json{{"panama_wire_gbps", pj}, {"tcp_wire_gbps", tj}, {"total_gbps", total}, {"jain_tcp", jain_index(tcp_gbps)},
                 {"results_ce", ce}, {"lossless_drops", f.lossless_drops()}};
   });
 }
@@ -327,7 +306,7 @@ void sharing_cases(Cases& cases) {
 // parser the two leaves' partial sums (2 frames); an egress lane side carries one frame per slot; the
 // adder tree one pass per contribution. Goodput bound = slot payload / (cycles x period), and the line.
 double datapath_bound_gbps(const AcceleratorConfig& a) {
-  const uint32_t count = max_elements_for_mtu(1500, ElementType::fp32);
+  const uint32_t count = max_elements_for_mtu(kMtuBytes, ElementType::fp32);
   const uint64_t frame = aggregation_frame_bytes(count, ElementType::fp32);
   const uint64_t parser = 2 * a.bus_beats(frame), egress = a.bus_beats(frame);
   const uint64_t adder = 2 * ((count + a.lanes - 1) / a.lanes);
@@ -348,7 +327,7 @@ void datapath_cases(Cases& cases) {
       r.unit = "Gbps";
       r.lo = 0.97;
       r.hi = 1.03;
-      const json j = panama_allreduce(leaf_spine(2, 1, 1, true), a, {0, 1}, 1);
+      const json j = panama_allreduce(leaf_spine_config(2, 1, 1, true), a, {0, 1}, 1);
       r.measured = j["gbps"].get<double>();
       r.extra_ok = j["done"].get<bool>() && j["mismatches"].get<uint64_t>() == 0 && j["egress_bounded"].get<bool>() &&
                    j["lossless_drops"].get<uint64_t>() == 0;
@@ -365,13 +344,13 @@ ScenarioConfig stress_scenario(const std::string& cdf, const std::string& schedu
   s.duration_us = 3000;
   s.stop_when_jobs_done = false;
   s.placement = "spread";
-  s.topo = leaf_spine(4, 2, 4, true);
+  s.topo = leaf_spine_config(4, 2, 4, true);
   s.topo.sw.ecn = false;
   s.topo.sw.scheduler = scheduler;
   s.topo.sw.buffer_kib = buffer_kib;
   s.topo.sw.pfc_xoff_kib = 64;
   s.topo.sw.pfc_xon_kib = 32;
-  s.accel = wide_accelerator();
+  s.accel = validation_accelerator();
   s.controller.threshold_mb = 0;
   for (int i = 0; i < 3; ++i)
     s.jobs.push_back({{"model", "resnet50"}, {"workers", "4"}, {"iterations", "2"}, {"protocol", "panama"},

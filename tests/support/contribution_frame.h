@@ -27,8 +27,8 @@ inline Bytes contribution(uint16_t job, uint8_t tree, uint32_t seq, uint16_t wor
   Bytes f(PacketPool::kBufferBytes);
   AggregationAddressing a;
   a.src_mac = node_mac(worker + 1);
-  a.src_ip = 0x0a000001u + worker;
-  a.dst_ip = 0xef010000u | (uint32_t(job & 0xff) << 8) | tree;
+  a.src_ip = host_ip(worker);
+  a.dst_ip = group_ip(job, tree);
   a.ecn = ecn;
   PanamaHeader h;
   h.type = type;
