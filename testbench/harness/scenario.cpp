@@ -1,6 +1,7 @@
 #include "harness/scenario.h"
 
 #include "common/limits.h"
+#include "harness/explicit_flows.h"
 #include "network/fabric_stats.h"
 #include "network/pswitch.h"
 #include "protocol/packet.h"
@@ -35,6 +36,9 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   reg.add("scenario.vcd_switch", &vcd_switch, "switch index whose accelerator is traced", 0, 1 << 20);
   reg.add("scenario.vcd_from_us", &vcd_from_us, "start of the traced window, us", 0.0, 1e9);
   reg.add("scenario.vcd_to_us", &vcd_to_us, "end of the traced window, us", 0.0, 1e9);
+  reg.add("scenario.measure_from_us", &measure_from_us, "start of the explicit flows' goodput window, us", 0.0, 1e9);
+  reg.add("scenario.measure_to_us", &measure_to_us,
+          "end of the explicit flows' goodput window, us (0: scenario.duration_us)", 0.0, 1e9);
   reg.add_choice("scenario.protocol", &protocol, "override every job's protocol (empty: as listed)",
                  {"", "panama", "single_tree", "panama_nocap", "ring"});
   topo.register_params(reg);
@@ -47,6 +51,9 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   reg.add_table("jobs", &jobs, "the job mix, one record per job", {"model", "workers"},
                 {"iterations", "protocol", "overlap", "trees", "start_us", "compute_us", "gradient_mb"}, limits::kJobs,
                 [](const ConfigRegistry::Row& r, size_t i, const std::string& origin) { job_record(r, i, origin); });
+  reg.add_table("flows", &flow_table, "explicit DCTCP flows: src, dst (h<n>), size_bytes (or infinite), start_us, group",
+                {"src", "dst", "size_bytes"}, {"start_us", "group"}, size_t(limits::kFlows),
+                [](const ConfigRegistry::Row& r, size_t i, const std::string& origin) { explicit_flow(r, i, origin); });
 }
 
 JobRecord job_record(const ConfigRegistry::Row& r, size_t i, const std::string& origin) {
@@ -110,7 +117,22 @@ void ScenarioConfig::validate() const {
   accel.validate();
   worker.validate();
   dctcp.validate();
-  config_require(!jobs.empty() || !flows.cdf.empty(), "jobs", "is empty and there are no background flows: nothing to run");
+  config_require(!jobs.empty() || !flows.cdf.empty() || !flow_table.empty(), "jobs",
+                 "is empty and there are no background or explicit flows: nothing to run");
+  config_require(measure_to_us <= duration_us, "scenario.measure_to_us",
+                 "(" + num(measure_to_us) + ") is after scenario.duration_us (" + num(duration_us) + ")");
+  config_require(measure_end_us() > measure_from_us, "scenario.measure_from_us",
+                 "(" + num(measure_from_us) + ") must be before the end of the window (" + num(measure_end_us()) + " us)");
+  {
+    // Every flow's hosts exist; a host has 55536 client ports towards one destination.
+    std::map<std::pair<uint32_t, uint32_t>, uint64_t> per_pair;
+    for (size_t i = 0; i < flow_table.size(); ++i) {
+      const ExplicitFlow f = explicit_flow(flow_table[i], i, "flows table", topo.host_count());
+      config_require(++per_pair[{f.src, f.dst}] <= limits::kFlowsPerHostPair, "flows[" + std::to_string(i) + "]",
+                     "is one flow too many from h" + std::to_string(f.src) + " to h" + std::to_string(f.dst) + ": at most " +
+                         std::to_string(uint64_t(limits::kFlowsPerHostPair)) + " per host pair");
+    }
+  }
   if (!vcd.empty()) {
     config_require(topo.pswitches != "none" && vcd_switch < topo.size().switches, "scenario.vcd_switch",
                    "(" + std::to_string(vcd_switch) + ") names no PSwitch: the topology has " +
@@ -309,10 +331,24 @@ void write_plots(const std::string& dir, const nlohmann::json& s, size_t flows) 
     any = true;
   }
   if (!any) gp << " 0 notitle";
-  gp << "\nset output 'training_time.png'\nset title 'Training time per job'\nset style data histograms\n"
-     << "set style fill solid 0.6\nset xlabel 'job'\nset ylabel 'training time (ms)'\nset yrange [0:*]\n"
-     << "plot 'jobs.csv' using 3:xtic('job '.strcol(1).' ('.strcol(2).')') title 'training time'\n"
-     << "set autoscale y\n";
+  gp << "\n";
+  // (A bar chart of no bars is an error in gnuplot: only with jobs, only with explicit flows.)
+  if (!s["jobs"].empty())
+    gp << "set output 'training_time.png'\nset title 'Training time per job'\nset style data histograms\n"
+       << "set style fill solid 0.6\nset xlabel 'job'\nset ylabel 'training time (ms)'\nset yrange [0:*]\n"
+       << "plot 'jobs.csv' using 3:xtic('job '.strcol(1).' ('.strcol(2).')') title 'training time'\n"
+       << "set autoscale y\nset style data lines\n";
+  if (s["flows"].contains("groups")) {
+    gp << "set output 'flow_groups.png'\nset title 'Explicit flows: goodput per flow over the measurement window'\n"
+       << "set style data histograms\nset style fill solid 0.6\nset xlabel 'group'\nset ylabel 'Mbit/s'\n"
+       << "set yrange [0:*]\nplot 'flow_groups.csv' using 3:xtic(1) title 'mean', '' using 4 title 'min', "
+       << "'' using 5 title 'max'\nset autoscale y\nset style data lines\n";
+    std::ofstream fg(dir + "/flow_groups.csv");
+    fg << "group,count,mean_mbps,min_mbps,max_mbps,jain\n";
+    for (const auto& [name, g] : s["flows"]["groups"].items())
+      fg << name << ',' << g["count"] << ',' << g["mean_mbps"] << ',' << g["min_mbps"] << ',' << g["max_mbps"] << ','
+         << g["jain"] << '\n';
+  }
   gp.close();
   std::ofstream jobs(dir + "/jobs.csv");
   jobs << "job,protocol,training_time_ms\n";
@@ -383,6 +419,15 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
     fc.seed = cfg.seed;
     gen = std::make_unique<FlowGenerator>(fabric, tcp, *cdf, fc);
     gen->start();
+  }
+  std::unique_ptr<ExplicitFlows> explicit_flows;
+  if (!cfg.flow_table.empty()) {
+    std::vector<ExplicitFlow> list;
+    for (size_t i = 0; i < cfg.flow_table.size(); ++i)
+      list.push_back(explicit_flow(cfg.flow_table[i], i, "flows table", n_hosts));
+    explicit_flows = std::make_unique<ExplicitFlows>(fabric, tcp, std::move(list), ps_t(cfg.measure_from_us * 1e6 + 0.5),
+                                                     ps_t(cfg.measure_end_us() * 1e6 + 0.5));
+    explicit_flows->start();
   }
   const ps_t end = ps_t(cfg.duration_us * 1e6);
   sc_core::sc_trace_file* tf = nullptr;
@@ -468,6 +513,12 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
   } else {
     flows = {{"generated", 0}, {"completed", 0}, {"short_fct_mean_us", 0}, {"short_fct_p99_us", 0}};
   }
+  if (explicit_flows) {
+    const nlohmann::json e = explicit_flows->summary();
+    flows["groups"] = e["groups"];
+    flows["measure_from_us"] = e["measure_from_us"];
+    flows["measure_to_us"] = e["measure_to_us"];
+  }
   uint64_t stalls = 0, contributions = 0, accel_drops = 0;
   int64_t peak = 0;
   for (auto& s : fabric.switches)
@@ -502,6 +553,7 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
         ++nflows;
       }
     fl.close();
+    if (explicit_flows) explicit_flows->write_csv(out_dir + "/explicit_flows.csv");
     std::ofstream it(out_dir + "/iterations.csv");
     it << "job,iteration,iteration_ms,allreduce_ms\n";
     for (auto& j : jobs)

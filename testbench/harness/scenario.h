@@ -32,6 +32,7 @@ struct ScenarioConfig {
   std::string vcd;                 // VCD of one PSwitch's accelerator ("" = none)
   uint32_t vcd_switch = 0;         // which switch (index) to trace
   double vcd_from_us = 0, vcd_to_us = 100;  // traced window
+  double measure_from_us = 0, measure_to_us = 0;  // goodput window of the explicit flows (to 0: duration_us)
 
   TopologyConfig topo;
   AcceleratorConfig accel;
@@ -41,6 +42,7 @@ struct ScenarioConfig {
   RingConfig ring;
   FlowGenConfig flows;
   ConfigRegistry::Table jobs;      // {model, workers, iterations?, protocol?, overlap?, trees?, start_us?, compute_us?, gradient_mb?}
+  ConfigRegistry::Table flow_table;  // `flows`: {src, dst, size_bytes, start_us?, group?} (harness/explicit_flows.h)
   std::string base_dir = ".";      // where relative paths (the flow CDF) are resolved first
 
   void register_params(ConfigRegistry& reg);
@@ -49,6 +51,8 @@ struct ScenarioConfig {
   void validate() const;
   // The flow-size CDF's path: workload.flows.cdf relative to base_dir, else to the current directory.
   std::string cdf_file() const;
+  // The end of the explicit flows' measurement window, us (measure_to_us, or duration_us when 0).
+  double measure_end_us() const { return measure_to_us > 0 ? measure_to_us : duration_us; }
 };
 
 // One record of the job table, typed: the `job.*` keys of MlJobConfig with their ranges, the number of
@@ -65,11 +69,12 @@ ScenarioConfig load_scenario(const std::string& path, const std::vector<std::str
 // Runs the scenario in this process (one elaboration per process) and returns the summary:
 // {scenario, jobs: [{id, model, protocol, aggregated, fallback, workers, iterations, training_time_s,
 //  iteration_ms_mean, allreduce_gbps}], flows: {generated, completed, fct_mean_us, fct_p99_us,
-//  short_fct_mean_us, short_fct_p99_us, slowdown by size bucket}, network: fabric summary,
+//  short_fct_mean_us, short_fct_p99_us, slowdown by size bucket, groups: the explicit flows' groups
+//  (ExplicitFlows::summary)}, network: fabric summary,
 //  accelerators: {peak_slots, slot_stalls, contributions}, drops_lossless, drops_total, host: {wall_s, ...}}.
 // Everything but `host` is a function of the configuration only.
 // With `out_dir`, also writes the CSV time series (queues.csv, windows.csv), per-flow and per-iteration
-// records (flows.csv, iterations.csv), a gnuplot script (plots.gp) and, when gnuplot is installed, the
+// records (flows.csv, explicit_flows.csv, iterations.csv), a gnuplot script (plots.gp) and, when gnuplot is installed, the
 // PNG plots (fct_cdf, slowdown_by_size, queues, windows, training_time). `progress` draws a progress
 // line (simulated time, events/s, ETA) on standard error.
 nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_dir = "", bool progress = false);
