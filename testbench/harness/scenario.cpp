@@ -2,6 +2,7 @@
 
 #include "common/limits.h"
 #include "harness/explicit_flows.h"
+#include "harness/placement.h"
 #include "network/fabric_stats.h"
 #include "network/pswitch.h"
 #include "protocol/packet.h"
@@ -28,7 +29,9 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   reg.add("scenario.duration_us", &duration_us, "simulated time limit, us", 1.0, 1e9);
   reg.add("scenario.stop_when_jobs_done", &stop_when_jobs_done, "stop once every job has finished");
   reg.add("scenario.seed", &seed, "seed of the fabric, the background flows and the placement", 0, INT64_MAX);
-  reg.add_choice("scenario.placement", &placement, "how jobs get hosts", {"packed", "spread"});
+  reg.add_choice("scenario.placement", &placement,
+                 "how jobs get hosts: packed (fewest racks), spread (strided over the fabric), random (seeded)",
+                 {"packed", "spread", "random"});
   reg.add("scenario.sample_us", &sample_us, "time-series sampling interval, us", 1.0, 1e9);
   reg.add("scenario.topology_file", &topology_file,
           "topology YAML loaded first (relative to the scenario file); this file's topology keys override it");
@@ -380,31 +383,15 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
   Controller controller(fabric, cfg.controller);
   DctcpTransport tcp(fabric, cfg.dctcp);  // before the workers: they chain in front of its stacks
 
-  // Placement: packed = consecutive hosts; spread = every (hosts / workers)-th host from the job's offset.
+  // Placement (harness/placement.h): every job's hosts, from the policy, the racks and the seed.
   const uint32_t n_hosts = uint32_t(fabric.hosts.size());
-  std::vector<bool> taken(n_hosts, false);
+  std::vector<uint32_t> workers;
+  for (size_t i = 0; i < cfg.jobs.size(); ++i) workers.push_back(job_record(cfg.jobs[i], i, "job table").workers);
+  const std::vector<std::vector<uint32_t>> placed = place_jobs(cfg.placement, host_racks(fabric), workers, uint64_t(cfg.seed));
   std::vector<std::unique_ptr<MlJob>> jobs;
-  uint32_t next = 0;
   for (size_t i = 0; i < cfg.jobs.size(); ++i) {
     const auto& r = cfg.jobs[i];
-    const uint32_t w = job_record(r, i, "job table").workers;
-    std::vector<uint32_t> hosts;
-    if (cfg.placement == "spread") {
-      const uint32_t stride = std::max(1u, n_hosts / w);
-      for (uint32_t k = 0, h = uint32_t(i); hosts.size() < w && k < 2 * n_hosts; ++k, h = (h + stride) % n_hosts) {
-        while (taken[h]) h = (h + 1) % n_hosts;
-        taken[h] = true;
-        hosts.push_back(h);
-      }
-    } else {
-      while (hosts.size() < w) {
-        if (!taken[next]) {
-          taken[next] = true;
-          hosts.push_back(next);
-        }
-        ++next;
-      }
-    }
+    const std::vector<uint32_t>& hosts = placed[i];
     MlJobConfig jc = job_record(r, i, "job table").job;
     if (!cfg.protocol.empty()) jc.protocol = cfg.protocol;
     jobs.push_back(std::make_unique<MlJob>(fabric, controller, &tcp, uint16_t(i + 1), hosts, jc, cfg.worker, &cfg.ring));
@@ -468,7 +455,12 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
   const ps_t elapsed = to_ps(sc_core::sc_time_stamp());
 
   nlohmann::json jj = nlohmann::json::array();
-  for (auto& j : jobs) {
+  const std::vector<uint32_t> rack_of = host_racks(fabric);
+  for (size_t k = 0; k < jobs.size(); ++k) {
+    auto& j = jobs[k];
+    std::vector<uint32_t> racks;
+    for (uint32_t h : placed[k]) racks.push_back(rack_of[h]);
+    std::sort(racks.begin(), racks.end());
     double it_mean = 0;
     for (ps_t t : j->iteration_ps()) it_mean += double(t);
     if (!j->iteration_ps().empty()) it_mean /= double(j->iteration_ps().size());
@@ -481,6 +473,8 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
                                 {"training_time_s", j->done() ? double(j->total_ps()) / 1e12 : -1.0},
                                 {"iteration_ms_mean", it_mean / 1e9},
                                 {"allreduce_gbps", j->allreduce_gbps()},
+                                {"hosts", placed[k]},
+                                {"racks", std::unique(racks.begin(), racks.end()) - racks.begin()},
                                 {"detail", j->to_json()}});
   }
   nlohmann::json flows = nlohmann::json::object();

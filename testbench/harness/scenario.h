@@ -25,7 +25,7 @@ struct ScenarioConfig {
   double duration_us = 10000;      // stop at this simulated time at the latest
   bool stop_when_jobs_done = true; // stop earlier, once every job has finished (background flows cut off)
   int64_t seed = 1;                // seeds the fabric, the flow generator and placement
-  std::string placement = "packed";  // packed: consecutive hosts per job; spread: strided over the fabric
+  std::string placement = "packed";  // packed | spread | random (harness/placement.h)
   std::string protocol = "";       // non-empty: every job uses this protocol (A/B runs of one job mix)
   double sample_us = 50;           // time-series sampling interval (queues, windows), us
   std::string topology_file;       // a topology YAML (topologies/*.yaml) loaded before this file's keys
