@@ -39,6 +39,8 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   reg.add("scenario.vcd_switch", &vcd_switch, "switch index whose accelerator is traced", 0, 1 << 20);
   reg.add("scenario.vcd_from_us", &vcd_from_us, "start of the traced window, us", 0.0, 1e9);
   reg.add("scenario.vcd_to_us", &vcd_to_us, "end of the traced window, us", 0.0, 1e9);
+  reg.add("scenario.bucket_mb", &bucket_mb,
+          "gradient bucket of every job, MB (job.bucket_mb; 0: whole gradient; < 0: each job's own)", -1.0, 16000.0);
   reg.add("scenario.measure_from_us", &measure_from_us, "start of the explicit flows' goodput window, us", 0.0, 1e9);
   reg.add("scenario.measure_to_us", &measure_to_us,
           "end of the explicit flows' goodput window, us (0: scenario.duration_us)", 0.0, 1e9);
@@ -52,7 +54,7 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   ring.register_params(reg);
   flows.register_params(reg);
   reg.add_table("jobs", &jobs, "the job mix, one record per job", {"model", "workers"},
-                {"iterations", "protocol", "overlap", "trees", "start_us", "compute_us", "gradient_mb"}, limits::kJobs,
+                {"iterations", "protocol", "overlap", "trees", "start_us", "compute_us", "gradient_mb", "bucket_mb"}, limits::kJobs,
                 [](const ConfigRegistry::Row& r, size_t i, const std::string& origin) { job_record(r, i, origin); });
   reg.add_table("flows", &flow_table, "explicit DCTCP flows: src, dst (h<n>), size_bytes (or infinite), start_us, group",
                 {"src", "dst", "size_bytes"}, {"start_us", "group"}, size_t(limits::kFlows),
@@ -153,6 +155,13 @@ void ScenarioConfig::validate() const {
     const uint64_t least = std::max<uint64_t>(4, uint64_t(s.workers) * ring.chunks_per_step);
     config_require(bytes >= least, at + ".gradient_mb",
                    "gives " + std::to_string(bytes) + " B: the all-reduce needs at least " + std::to_string(least) +
+                       " B (one FP32 element, and a byte per ring flow: workers x ring.chunks_per_step)");
+    // Every bucket carries a ring flow's byte per worker and chunk too (a bucket below the controller's
+    // threshold goes by ring).
+    const double bucket_mb_i = bucket_mb >= 0 ? bucket_mb : s.job.bucket_mb;
+    const uint64_t bucket = uint64_t(bucket_mb_i * 1e6);
+    config_require(bucket_mb_i == 0 || bucket >= least, bucket_mb >= 0 ? "scenario.bucket_mb" : at + ".bucket_mb",
+                   "gives buckets of " + std::to_string(bucket) + " B: a bucket needs at least " + std::to_string(least) +
                        " B (one FP32 element, and a byte per ring flow: workers x ring.chunks_per_step)");
     specs.push_back(s);
   }
@@ -394,6 +403,7 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
     const std::vector<uint32_t>& hosts = placed[i];
     MlJobConfig jc = job_record(r, i, "job table").job;
     if (!cfg.protocol.empty()) jc.protocol = cfg.protocol;
+    if (cfg.bucket_mb >= 0) jc.bucket_mb = cfg.bucket_mb;
     jobs.push_back(std::make_unique<MlJob>(fabric, controller, &tcp, uint16_t(i + 1), hosts, jc, cfg.worker, &cfg.ring));
   }
   for (auto& j : jobs) j->start();
@@ -468,6 +478,9 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
                                 {"protocol", j->protocol()},
                                 {"aggregated", j->aggregated()},
                                 {"fallback", j->fallback_reason()},
+                                {"buckets", j->buckets().size()},
+                                {"buckets_aggregated",
+                                 std::count(j->bucket_aggregated().begin(), j->bucket_aggregated().end(), true)},
                                 {"done", j->done()},
                                 {"iterations_done", j->iteration_ps().size()},
                                 {"training_time_s", j->done() ? double(j->total_ps()) / 1e12 : -1.0},

@@ -27,6 +27,7 @@ struct ScenarioConfig {
   int64_t seed = 1;                // seeds the fabric, the flow generator and placement
   std::string placement = "packed";  // packed | spread | random (harness/placement.h)
   std::string protocol = "";       // non-empty: every job uses this protocol (A/B runs of one job mix)
+  double bucket_mb = -1;           // >= 0: every job's gradient bucket, MB (job.bucket_mb); < 0: as listed
   double sample_us = 50;           // time-series sampling interval (queues, windows), us
   std::string topology_file;       // a topology YAML (topologies/*.yaml) loaded before this file's keys
   std::string vcd;                 // VCD of one PSwitch's accelerator ("" = none)
@@ -41,7 +42,7 @@ struct ScenarioConfig {
   DctcpConfig dctcp;
   RingConfig ring;
   FlowGenConfig flows;
-  ConfigRegistry::Table jobs;      // {model, workers, iterations?, protocol?, overlap?, trees?, start_us?, compute_us?, gradient_mb?}
+  ConfigRegistry::Table jobs;      // {model, workers, iterations?, protocol?, overlap?, trees?, start_us?, compute_us?, gradient_mb?, bucket_mb?}
   ConfigRegistry::Table flow_table;  // `flows`: {src, dst, size_bytes, start_us?, group?} (harness/explicit_flows.h)
   std::string base_dir = ".";      // where relative paths (the flow CDF) are resolved first
 
