@@ -92,7 +92,10 @@ MlJob::MlJob(Fabric& fabric, Controller& controller, DctcpTransport* tcp, uint16
 
 MlJob::~MlJob() = default;
 
-void MlJob::start() { fabric_.ctx.events.schedule(ps_t(cfg_.start_us * 1e6), this, ev_start); }
+void MlJob::start() {
+  // (Not before now: a job started while the simulation runs, at a start time rounded from now.)
+  fabric_.ctx.events.schedule(std::max(ps_t(cfg_.start_us * 1e6), fabric_.ctx.now()), this, ev_start);
+}
 
 void MlJob::on_event(uint32_t kind, void*, uint64_t) {
   const ps_t now = fabric_.ctx.now();
@@ -170,6 +173,7 @@ void MlJob::allreduce_done() {
     done_ = true;
     finish_ps_ = now;
     if (plan_.aggregated) controller_.release(job_);
+    if (on_done_) fabric_.ctx.events.schedule(now, on_done_, on_done_kind_, this, job_);
     return;
   }
   try_allreduce();

@@ -66,6 +66,11 @@ class MlJob : public EventHandler {
 
   void start();                     // schedules the first compute at start_us
   bool done() const { return done_; }
+  // `h->on_event(kind, this, id())` is scheduled when the job's last iteration ends (after its release).
+  void set_on_done(EventHandler* h, uint32_t kind) {
+    on_done_ = h;
+    on_done_kind_ = kind;
+  }
 
   uint16_t id() const { return job_; }
   const std::string& protocol() const { return cfg_.protocol; }
@@ -114,6 +119,8 @@ class MlJob : public EventHandler {
   std::vector<bool> bucket_agg_;   // aggregated in the network (else by ring)
   std::string bucket_fallback_;    // why some buckets of an aggregated job go by ring
   std::vector<std::pair<uint64_t, std::unique_ptr<RingAllReduce>>> rings_;  // one per ring bucket size
+  EventHandler* on_done_ = nullptr;
+  uint32_t on_done_kind_ = 0;
   uint32_t bucket_ = 0;            // the bucket being reduced
   uint32_t reduce_iter_ = 0;       // the iteration being reduced
 

@@ -17,12 +17,15 @@ std::vector<uint32_t> host_racks(const Fabric& fabric) {
 }
 
 std::vector<std::vector<uint32_t>> place_jobs(const std::string& policy, const std::vector<uint32_t>& rack_of_host,
-                                              const std::vector<uint32_t>& workers, uint64_t seed) {
+                                              const std::vector<uint32_t>& workers, uint64_t seed,
+                                              const std::vector<bool>& in_use) {
   const uint32_t n = uint32_t(rack_of_host.size());
+  std::vector<bool> taken = in_use;
+  taken.resize(n, false);
   uint64_t total = 0;
   for (uint32_t w : workers) total += w;
-  if (total > n) throw std::invalid_argument("place_jobs: more workers than hosts");
-  std::vector<bool> taken(n, false);
+  for (uint32_t h = 0; h < n; ++h) total += taken[h];
+  if (total > n) throw std::invalid_argument("place_jobs: more workers than free hosts");
   std::vector<std::vector<uint32_t>> out;
   // Racks in order of their first host; each rack's hosts in index order.
   std::map<uint32_t, size_t> rack_index;

@@ -18,8 +18,10 @@ class Fabric;
 std::vector<uint32_t> host_racks(const Fabric& fabric);
 
 // Hosts for each job in order (`workers[i]` of them for job i), never one host twice; jobs placed
-// earlier keep theirs. The total must not exceed the hosts (the scenario checks that first).
+// earlier keep theirs. The total must not exceed the free hosts (the scenario checks that first).
+// `taken` (optional, one flag a host): hosts already in use, left out.
 std::vector<std::vector<uint32_t>> place_jobs(const std::string& policy, const std::vector<uint32_t>& rack_of_host,
-                                              const std::vector<uint32_t>& workers, uint64_t seed);
+                                              const std::vector<uint32_t>& workers, uint64_t seed,
+                                              const std::vector<bool>& taken = {});
 
 }  // namespace panama

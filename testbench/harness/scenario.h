@@ -11,6 +11,7 @@
 #include "transport/dctcp.h"
 #include "transport/panama_worker.h"
 #include "transport/ring_allreduce.h"
+#include "harness/job_arrivals.h"
 #include "workload/flow_generator.h"
 #include "workload/ml_job.h"
 
@@ -45,6 +46,11 @@ struct ScenarioConfig {
   ConfigRegistry::Table jobs;      // {model, workers, iterations?, protocol?, overlap?, trees?, start_us?, compute_us?, gradient_mb?, bucket_mb?}
   ConfigRegistry::Table flow_table;  // `flows`: {src, dst, size_bytes, start_us?, group?} (harness/explicit_flows.h)
   std::string base_dir = ".";      // where relative paths (the flow CDF) are resolved first
+  // Dynamic workload (harness/job_arrivals.h): a trace file, or Poisson arrivals drawn from `jobs`.
+  std::string jobs_trace;          // `jobs_trace`: arrival_us,model,workers per line
+  double job_rate_per_s = 0;       // workload.jobs.arrival_rate_per_s (0: no Poisson arrivals)
+  uint32_t job_count = 10;         // workload.jobs.count
+  double job_start_us = 0;         // workload.jobs.start_us
 
   void register_params(ConfigRegistry& reg);
   // Every value typed and range-checked, cross-field checks, and the resource estimates of
@@ -52,6 +58,8 @@ struct ScenarioConfig {
   void validate() const;
   // The flow-size CDF's path: workload.flows.cdf relative to base_dir, else to the current directory.
   std::string cdf_file() const;
+  // The dynamic workload's arrivals (empty: the job table's jobs start at their start_us, as placed).
+  std::vector<JobArrival> job_arrivals() const;
   // The end of the explicit flows' measurement window, us (measure_to_us, or duration_us when 0).
   double measure_end_us() const { return measure_to_us > 0 ? measure_to_us : duration_us; }
 };
