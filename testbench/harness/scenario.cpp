@@ -66,7 +66,12 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
                 [](const ConfigRegistry::Row& r, size_t i, const std::string& origin) { job_record(r, i, origin); });
   reg.add_table("flows", &flow_table, "explicit DCTCP flows: src, dst (h<n>), size_bytes (or infinite), start_us, group",
                 {"src", "dst", "size_bytes"}, {"start_us", "group"}, size_t(limits::kFlows),
-                [](const ConfigRegistry::Row& r, size_t i, const std::string& origin) { explicit_flow(r, i, origin); });
+                [this](const ConfigRegistry::Row& r, size_t i, const std::string& origin) {
+                  explicit_flow(r, i, origin);
+                  // Where each record is, for the checks that need the topology (validate()).
+                  if (flow_origins.size() <= i) flow_origins.resize(i + 1);
+                  flow_origins[i] = origin;
+                });
 }
 
 JobRecord job_record(const ConfigRegistry::Row& r, size_t i, const std::string& origin) {
@@ -164,7 +169,8 @@ void ScenarioConfig::validate() const {
     // Every flow's hosts exist; a host has 55536 client ports towards one destination.
     std::map<std::pair<uint32_t, uint32_t>, uint64_t> per_pair;
     for (size_t i = 0; i < flow_table.size(); ++i) {
-      const ExplicitFlow f = explicit_flow(flow_table[i], i, "flows table", topo.host_count());
+      const ExplicitFlow f =
+          explicit_flow(flow_table[i], i, i < flow_origins.size() ? flow_origins[i] : "flows table", topo.host_count());
       config_require(++per_pair[{f.src, f.dst}] <= limits::kFlowsPerHostPair, "flows[" + std::to_string(i) + "]",
                      "is one flow too many from h" + std::to_string(f.src) + " to h" + std::to_string(f.dst) + ": at most " +
                          std::to_string(uint64_t(limits::kFlowsPerHostPair)) + " per host pair");

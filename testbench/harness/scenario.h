@@ -45,6 +45,7 @@ struct ScenarioConfig {
   FlowGenConfig flows;
   ConfigRegistry::Table jobs;      // {model, workers, iterations?, protocol?, overlap?, trees?, start_us?, compute_us?, gradient_mb?, bucket_mb?}
   ConfigRegistry::Table flow_table;  // `flows`: {src, dst, size_bytes, start_us?, group?} (harness/explicit_flows.h)
+  std::vector<std::string> flow_origins;  // file and line of each `flows` record (errors name them)
   std::string base_dir = ".";      // where relative paths (the flow CDF) are resolved first
   // Dynamic workload (harness/job_arrivals.h): a trace file, or Poisson arrivals drawn from `jobs`.
   std::string jobs_trace;          // `jobs_trace`: arrival_us,model,workers per line
