@@ -1,13 +1,16 @@
 // `panama analyze speedup`: the paper's Fig. 1 bound (harness/speedup.h) for chosen models and links.
 #include "commands.h"
 #include "common/config.h"
+#include "harness/seed_stats.h"
 #include "harness/speedup.h"
 #include "workload/model_table.h"
 
 #include <fstream>
 #include <iomanip>
+#include <cmath>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 
 namespace panama::cli {
@@ -61,6 +64,62 @@ void add_analyze_command(CLI::App& app) {
                   << p.comm_share << std::setprecision(3) << p.speedup << "x\n";
       }
     if (!o->json.empty()) config_write_file(o->json, all.dump(2) + "\n", "--json file");
+  });
+
+  struct CompareOpts {
+    std::string a, b, json;
+    std::vector<std::string> select_a, select_b;
+  };
+  auto c = std::make_shared<CompareOpts>();
+  CLI::App* cmp = an->add_subcommand(
+      "compare", "Ratios A / B of two configurations' figures over the seeds they share, with 95 % intervals");
+  cmp->add_option("DIR_A", c->a, "runs of configuration A (a run's --out folder, or a sweep folder)")->required();
+  cmp->add_option("DIR_B", c->b, "runs of configuration B")->required();
+  cmp->add_option("--select-a", c->select_a, "only A's runs whose summary has PATH=VALUE (e.g. scenario.protocol=ring)");
+  cmp->add_option("--select-b", c->select_b, "only B's runs whose summary has PATH=VALUE");
+  cmp->add_option("--json", c->json, "write the comparison as JSON");
+  cmp->callback([c] {
+    nlohmann::json r;
+    try {
+      auto pairs = [](const std::vector<std::string>& v, const char* opt) {
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const auto& x : v) {
+          const size_t eq = x.find('=');
+          if (eq == std::string::npos || eq == 0)
+            throw ConfigError(std::string(opt) + " '" + x + "': expected PATH=VALUE");
+          out.emplace_back(x.substr(0, eq), x.substr(eq + 1));
+        }
+        return out;
+      };
+      const auto a = load_summaries(c->a, pairs(c->select_a, "--select-a"));
+      const auto b = load_summaries(c->b, pairs(c->select_b, "--select-b"));
+      if (a.empty()) throw ConfigError("no run summary (summary.json) in '" + c->a + "' matches");
+      if (b.empty()) throw ConfigError("no run summary (summary.json) in '" + c->b + "' matches");
+      if (!c->json.empty()) config_check_output_file(c->json, "--json");
+      r = compare_runs(a, b);
+    } catch (const ConfigError& e) {
+      std::cerr << "panama analyze compare: " << e.what() << "\n";
+      set_exit_code(2);
+      return;
+    }
+    std::cout << "A: " << c->a << "\nB: " << c->b << "\nseeds in common: " << r["seeds"].size() << "\n"
+              << std::left << std::setw(24) << "figure" << std::right << std::setw(13) << "A (mean)" << std::setw(13)
+              << "B (mean)" << std::setw(10) << "A / B" << std::setw(12) << "95 % CI" << std::setw(6) << "n" << "\n";
+    auto f = [](const nlohmann::json& x, int prec) {
+      if (x.is_null()) return std::string("-");
+      std::ostringstream os;
+      os << std::fixed << std::setprecision(prec) << x.get<double>();
+      return os.str();
+    };
+    for (const auto& x : r["figures"]) {
+      const double a = x["a_mean"].is_null() ? 0 : std::abs(x["a_mean"].get<double>());
+      const int prec = a != 0 && a < 0.01 ? 6 : 2;  // (training times are in seconds)
+      std::cout << std::left << std::setw(24) << x["figure"].get<std::string>() << std::right << std::setw(13)
+                << f(x["a_mean"], prec) << std::setw(13) << f(x["b_mean"], prec) << std::setw(10) << f(x["ratio"], 3)
+                << std::setw(12) << (x["ratio_ci95"].is_null() ? std::string("-") : "+-" + f(x["ratio_ci95"], 3))
+                << std::setw(6) << x["n"].get<size_t>() << "\n";
+    }
+    if (!c->json.empty()) config_write_file(c->json, r.dump(2) + "\n", "--json file");
   });
 }
 

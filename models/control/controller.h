@@ -62,6 +62,8 @@ class Controller {
   void release(uint16_t job);
 
   const JobPlan* plan(uint16_t job) const;
+  size_t active_jobs() const { return jobs_.size(); }  // admitted and not yet released
+  const ControllerConfig& config() const { return cfg_; }
   static Ipv4Addr group_address(uint16_t job, uint8_t tree) {
     return group_ip(job, tree);
   }

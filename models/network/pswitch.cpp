@@ -39,7 +39,7 @@ void PSwitch::receive(uint32_t p, tlm::tlm_generic_payload& gp) {
   // A backlog in front of the accelerator is a queue like any other: CE once K frames wait, so the
   // workers' windows react to an accelerator slower than the line (a narrow datapath, a slow clock).
   const SwitchConfig& c = config();
-  if (c.ecn && waiting_[p].size() + (held_[p] ? 1 : 0) >= c.ecn_k_packets &&
+  if (c.ecn && waiting_[p].size() + (held_[p] ? 1 : 0) >= ecn_k(p) &&
       mark_ce(gp.get_data_ptr(), gp.get_data_length()))
     count_internal_ecn_mark();
   gp.acquire();

@@ -1,6 +1,7 @@
 #include "network/switch.h"
 
 #include "common/config.h"
+#include "common/limits.h"
 
 #include <algorithm>
 #include <cmath>
@@ -40,8 +41,16 @@ Switch::Switch(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id
       capacity_(headroom_), xoff_bytes_(int64_t(cfg.pfc_xoff_kib) * 1024), xon_bytes_(int64_t(cfg.pfc_xon_kib) * 1024), cfg_(cfg) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (a class with virtual functions: GCC lays it out as declared)
-  static_assert(offsetof(Switch, port_table_lines_) - offsetof(Switch, headroom_) < 64, "the forwarding state is not one line");
+  static_assert(offsetof(Switch, port_k_) - offsetof(Switch, headroom_) < 64, "the forwarding state is not one line");
 #pragma GCC diagnostic pop
+}
+
+void Switch::set_port_ecn_k(uint32_t port, uint32_t k) {
+  if (port >= num_ports()) throw std::logic_error("Switch::set_port_ecn_k: no port " + std::to_string(port));
+  // Ports added later keep the switch's K.
+  port_ecn_k_.resize(std::max<size_t>(port_ecn_k_.size(), limits::kSwitchPorts), ecn_k_);
+  port_ecn_k_[port] = k;
+  port_k_ = true;
 }
 
 SwitchCounters Switch::counters() const {
@@ -353,7 +362,8 @@ bool Switch::admit_and_queue(uint32_t out, tlm::tlm_generic_payload* gp, uint8_t
     return false;
   }
   uint8_t* const frame = PacketPool::frame_bytes(*gp);
-  if (ecn_ && ep.marking_packets(tc) >= ecn_k_ && mark_ce(frame, len)) ep.count_ecn_mark(tc);
+  if (ecn_ && ep.marking_packets(tc) >= (port_k_ ? port_ecn_k_[out] : ecn_k_) && mark_ce(frame, len))
+    ep.count_ecn_mark(tc);
   if (from_reserve) {
     reserve_free_ -= from_reserve;
     if (reserve_free_ < min_reserve_free_) min_reserve_free_ = reserve_free_;

@@ -77,6 +77,11 @@ class Switch : public NetNode {
   void install_multicast(Ipv4Addr group, int up_port, uint64_t down_mask);
   void remove_multicast(Ipv4Addr group) { mcast_.erase(group); }
 
+  // The ECN threshold K of egress port `port`, frames, instead of SwitchConfig::ecn_k_packets (a custom
+  // topology's per-link ecn_k; call after the port exists).
+  void set_port_ecn_k(uint32_t port, uint32_t k);
+  uint32_t ecn_k(uint32_t port) const { return port_k_ && port < port_ecn_k_.size() ? port_ecn_k_[port] : ecn_k_; }
+
   // Applies the scheduler to every port (call after the links exist).
   virtual void finalize_ports();
 
@@ -162,6 +167,7 @@ class Switch : public NetNode {
   uint32_t seed_;
   bool ecn_, pfc_;
   uint8_t port_table_lines_ = 0;  // cache lines port_table_ spans (eight ports a line)
+  bool port_k_ = false;           // some port has its own ECN threshold (port_ecn_k_)
   uint64_t capacity_;                // shared buffer, bytes
   int64_t xoff_bytes_, xon_bytes_;  // PFC thresholds per ingress port
   // Lossless reserve (see the header): its size and what of it is free. A lossless frame the shared
@@ -193,6 +199,7 @@ class Switch : public NetNode {
   // spans one line more than its size (16 ports of a k = 16 switch: three lines, of which two were
   // loaded, so a frame for a port in the third waited for it).
   std::vector<EgressPort*> port_table_store_;
+  std::vector<uint32_t> port_ecn_k_;  // per egress port (set_port_ecn_k); read only when port_k_
   SwitchConfig cfg_;
   struct McastEntry {
     int up_port;

@@ -33,6 +33,7 @@ struct LinkFields {
   NodeRef a, b;
   double gbps, delay_ns;
   int64_t a_port = -1, b_port = -1;  // -1: not given
+  uint32_t ecn_k = 0;                // 0: not given (the switches' topology.switch.ecn_k_packets)
 };
 
 // One record of topology.links, typed (rates and delays in the ranges of the topology's own keys).
@@ -43,6 +44,8 @@ LinkFields link_fields(const ConfigRegistry::Row& r, size_t i, const std::string
                config_number(p + "delay_ns", r.at("delay_ns"), origin, 0.0, 1e9)};
   if (r.count("a_port")) l.a_port = config_int(p + "a_port", r.at("a_port"), origin, 0, limits::kSwitchPorts - 1);
   if (r.count("b_port")) l.b_port = config_int(p + "b_port", r.at("b_port"), origin, 0, limits::kSwitchPorts - 1);
+  // The range of topology.switch.ecn_k_packets.
+  if (r.count("ecn_k")) l.ecn_k = uint32_t(config_int(p + "ecn_k", r.at("ecn_k"), origin, 1, 1 << 20));
   return l;
 }
 }  // namespace
@@ -52,7 +55,7 @@ void TopologyConfig::register_params(ConfigRegistry& reg, const std::string& p) 
   reg.add(p + ".custom_hosts", &custom_hosts, "custom: hosts h0..h(n-1)", 0, 1 << 20);
   reg.add(p + ".custom_switches", &custom_switches, "custom: switches s0..s(n-1)", 0, 1 << 20);
   reg.add_table(p + ".links", &links, "custom: links between named nodes; ports numbered in list order",
-                {"a", "b", "gbps", "delay_ns"}, {"a_port", "b_port"}, SIZE_MAX,
+                {"a", "b", "gbps", "delay_ns"}, {"a_port", "b_port", "ecn_k"}, SIZE_MAX,
                 [](const ConfigRegistry::Row& r, size_t i, const std::string& origin) { link_fields(r, i, origin); });
   reg.add(p + ".k", &k, "fat-tree arity (even): k pods, k^3/4 hosts", 2, 64);
   reg.add(p + ".leaves", &leaves, "leaf-spine: leaf switches", 1, 1024);
@@ -180,7 +183,7 @@ std::vector<CustomLink> TopologyConfig::custom_links() const {
                           (n.host ? "; a host has exactly one link"
                                   : "; a switch has at most 64 ports (multicast port masks are 64 bits)"));
     }
-    out.push_back(CustomLink{f.a.host, f.b.host, f.a.index, f.b.index, f.gbps, f.delay_ns});
+    out.push_back(CustomLink{f.a.host, f.b.host, f.a.index, f.b.index, f.gbps, f.delay_ns, f.ecn_k});
   }
   for (uint32_t h = 0; h < custom_hosts; ++h)
     if (host_ports[h] != 1)
@@ -322,6 +325,11 @@ void Fabric::build_custom() {
     NetNode& a = l.a_host ? static_cast<NetNode&>(*hosts[l.a]) : *switches[l.a];
     NetNode& b = l.b_host ? static_cast<NetNode&>(*hosts[l.b]) : *switches[l.b];
     connect(a, b, l.gbps, l.delay_ns);
+    // A per-link K: the marking threshold of the egress port at each switch end of this link.
+    if (l.ecn_k) {
+      if (!l.a_host) switches[l.a]->set_port_ecn_k(links.back()->port_a(), l.ecn_k);
+      if (!l.b_host) switches[l.b]->set_port_ecn_k(links.back()->port_b(), l.ecn_k);
+    }
   }
   bisection_gbps_ = 0;  // not derived for arbitrary graphs
 }

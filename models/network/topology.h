@@ -34,6 +34,7 @@ struct CustomLink {
   bool a_host = false, b_host = false;  // each end: a host (index into hosts) or a switch (into switches)
   uint32_t a = 0, b = 0;
   double gbps = 0, delay_ns = 0;
+  uint32_t ecn_k = 0;  // ECN K of the switch ends' egress ports, frames (0: topology.switch.ecn_k_packets)
 };
 
 struct TopologyConfig {
@@ -58,7 +59,8 @@ struct TopologyConfig {
   std::string pswitches = "none";  // which switches carry an accelerator: none | all | tor | agg | core
   std::string lookahead = "auto";  // the event list's lookahead: auto (by port count) | on | off
   int64_t seed = 1;
-  // custom: hosts h0.., switches s0.., and an explicit link list {a, b, gbps, delay_ns, a_port?, b_port?}.
+  // custom: hosts h0.., switches s0.., and an explicit link list {a, b, gbps, delay_ns, a_port?, b_port?,
+  // ecn_k?} (ecn_k: the ECN threshold of the egress ports at the link's switch ends).
   uint32_t custom_hosts = 0, custom_switches = 0;
   std::vector<std::map<std::string, std::string>> links;
   SwitchConfig sw;

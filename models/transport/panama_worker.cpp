@@ -125,8 +125,11 @@ std::vector<uint32_t> PanamaWorker::unanswered(size_t max) const {
   return v;
 }
 
-void PanamaWorker::start(uint32_t iteration, ps_t at) {
+void PanamaWorker::start(uint32_t iteration, ps_t at, uint64_t bytes) {
   if (running_) throw std::logic_error("PanamaWorker::start: an all-reduce is still running");
+  if (bytes > gradient_bytes_ || (bytes && bytes < 4))
+    throw std::logic_error("PanamaWorker::start: " + std::to_string(bytes) + " B is not a part of the gradient");
+  next_bytes_ = bytes ? bytes : gradient_bytes_;
   running_ = true;
   host_.ctx().events.schedule(at, this, ev_start, nullptr, iteration);
 }
@@ -135,6 +138,12 @@ void PanamaWorker::on_event(uint32_t kind, void* ptr, uint64_t arg) {
   switch (kind) {
     case ev_start: {
       iteration_ = uint32_t(arg);
+      // This all-reduce's packets: the first next_bytes_ of the gradient, spread over the trees as the
+      // constructor spreads the whole gradient's.
+      elements_ = uint32_t((next_bytes_ + 3) / 4);
+      packets_ = (elements_ + epp_ - 1) / epp_;
+      for (uint32_t i = 0, T = uint32_t(trees_.size()); i < T; ++i)
+        trees_[i].count = packets_ / T + (i < packets_ % T ? 1 : 0);
       std::fill(acked_.begin(), acked_.end(), 0);
       std::fill(resent_.begin(), resent_.end(), 0);
       acked_count_ = 0;

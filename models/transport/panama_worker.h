@@ -98,8 +98,11 @@ class PanamaWorker : public EventHandler, public HostReceiver {
                const PanamaWorkerConfig& cfg = {});
   ~PanamaWorker() override;
 
-  // Starts the all-reduce of `iteration` at `at` (now if in the past). Throws std::logic_error while one runs.
-  void start(uint32_t iteration, ps_t at);
+  // Starts the all-reduce of `iteration` at `at` (now if in the past) over the first `bytes` of the
+  // gradient (0: all of it; a gradient bucket, see MlJob). `iteration` tags the packets: consecutive
+  // all-reduces must differ in it. Throws std::logic_error while one runs, or for more bytes than the
+  // gradient has.
+  void start(uint32_t iteration, ps_t at, uint64_t bytes = 0);
   bool running() const { return running_; }
   // `h->on_event(kind, this, rank)` is scheduled on the fabric's event queue when an all-reduce completes.
   void set_on_done(EventHandler* h, uint32_t kind) {
@@ -173,6 +176,7 @@ class PanamaWorker : public EventHandler, public HostReceiver {
   std::vector<ps_t> sent_at_;        // per packet: last send time
   uint32_t acked_count_ = 0;
   uint32_t iteration_ = 0;
+  uint64_t next_bytes_ = 0;  // the bytes of the all-reduce start() scheduled
   bool running_ = false;
   std::array<std::array<uint8_t, 4>, 256> value_be_{};  // wire bytes of this rank's value per phase (w folded in)
   std::array<std::array<uint8_t, 4>, 256> expect_be_{}; // wire bytes of the exact sum per phase

@@ -48,6 +48,11 @@ struct MlJobConfig {
   std::string protocol = "panama";  // panama | single_tree | panama_nocap | ring
   uint32_t trees = 0;               // panama: trees per job (0 = controller.max_trees)
   double start_us = 0;              // job start time
+  // Gradient bucketing, MB (0: one reduce of the whole gradient per iteration). Each iteration's gradient
+  // is all-reduced as reduce flows of bucket_mb (the last one holds the rest), one after another, as
+  // PyTorch DDP's buckets (default 25 MB) are. The controller's threshold applies per reduce flow: a
+  // PANAMA job's buckets below controller.threshold_mb go by ring.
+  double bucket_mb = 0;
 
   void register_params(ConfigRegistry& reg, const std::string& prefix = "job");
 };
@@ -61,6 +66,11 @@ class MlJob : public EventHandler {
 
   void start();                     // schedules the first compute at start_us
   bool done() const { return done_; }
+  // `h->on_event(kind, this, id())` is scheduled when the job's last iteration ends (after its release).
+  void set_on_done(EventHandler* h, uint32_t kind) {
+    on_done_ = h;
+    on_done_kind_ = kind;
+  }
 
   uint16_t id() const { return job_; }
   const std::string& protocol() const { return cfg_.protocol; }
@@ -77,6 +87,12 @@ class MlJob : public EventHandler {
   // Gradient bytes all-reduced per second of all-reduce time (aggregation throughput), Gbps.
   double allreduce_gbps() const;
   const std::vector<std::unique_ptr<PanamaWorker>>& workers() const { return panama_; }
+  // The reduce flows of one iteration, bytes each, and which of them are aggregated in the network.
+  const std::vector<uint64_t>& buckets() const { return buckets_; }
+  const std::vector<bool>& bucket_aggregated() const { return bucket_agg_; }
+  // The sizes of `gradient` bytes in buckets of `bucket` bytes (0: one); a rest smaller than `least`
+  // joins the bucket before it.
+  static std::vector<uint64_t> split_buckets(uint64_t gradient, uint64_t bucket, uint64_t least);
   nlohmann::json to_json() const;
 
   void on_event(uint32_t kind, void* ptr, uint64_t arg) override;
@@ -85,6 +101,8 @@ class MlJob : public EventHandler {
   enum Kind : uint32_t { ev_start = 0, ev_compute_done = 1, ev_worker_done = 2, ev_ring_done = 3 };
   void try_compute();
   void try_allreduce();
+  void start_bucket();
+  void bucket_done();
   void allreduce_done();
 
   Fabric& fabric_;
@@ -97,7 +115,14 @@ class MlJob : public EventHandler {
   uint64_t gradient_bytes_ = 0;
   ps_t compute_ps_ = 0;
   std::vector<std::unique_ptr<PanamaWorker>> panama_;
-  std::unique_ptr<RingAllReduce> ring_;
+  std::vector<uint64_t> buckets_;  // bytes of each reduce flow of an iteration
+  std::vector<bool> bucket_agg_;   // aggregated in the network (else by ring)
+  std::string bucket_fallback_;    // why some buckets of an aggregated job go by ring
+  std::vector<std::pair<uint64_t, std::unique_ptr<RingAllReduce>>> rings_;  // one per ring bucket size
+  EventHandler* on_done_ = nullptr;
+  uint32_t on_done_kind_ = 0;
+  uint32_t bucket_ = 0;            // the bucket being reduced
+  uint32_t reduce_iter_ = 0;       // the iteration being reduced
 
   uint32_t computed_ = 0, next_compute_ = 0, reduced_ = 0, next_reduce_ = 0, workers_done_ = 0;
   bool computing_ = false, reducing_ = false, done_ = false;

@@ -1,6 +1,9 @@
 #include "harness/scenario.h"
 
 #include "common/limits.h"
+#include "harness/explicit_flows.h"
+#include "harness/job_arrivals.h"
+#include "harness/placement.h"
 #include "network/fabric_stats.h"
 #include "network/pswitch.h"
 #include "protocol/packet.h"
@@ -27,7 +30,9 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   reg.add("scenario.duration_us", &duration_us, "simulated time limit, us", 1.0, 1e9);
   reg.add("scenario.stop_when_jobs_done", &stop_when_jobs_done, "stop once every job has finished");
   reg.add("scenario.seed", &seed, "seed of the fabric, the background flows and the placement", 0, INT64_MAX);
-  reg.add_choice("scenario.placement", &placement, "how jobs get hosts", {"packed", "spread"});
+  reg.add_choice("scenario.placement", &placement,
+                 "how jobs get hosts: packed (fewest racks), spread (strided over the fabric), random (seeded)",
+                 {"packed", "spread", "random"});
   reg.add("scenario.sample_us", &sample_us, "time-series sampling interval, us", 1.0, 1e9);
   reg.add("scenario.topology_file", &topology_file,
           "topology YAML loaded first (relative to the scenario file); this file's topology keys override it");
@@ -35,6 +40,18 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   reg.add("scenario.vcd_switch", &vcd_switch, "switch index whose accelerator is traced", 0, 1 << 20);
   reg.add("scenario.vcd_from_us", &vcd_from_us, "start of the traced window, us", 0.0, 1e9);
   reg.add("scenario.vcd_to_us", &vcd_to_us, "end of the traced window, us", 0.0, 1e9);
+  reg.add("scenario.bucket_mb", &bucket_mb,
+          "gradient bucket of every job, MB (job.bucket_mb; 0: whole gradient; < 0: each job's own)", -1.0, 16000.0);
+  reg.add("jobs_trace", &jobs_trace,
+          "dynamic workload: a trace of jobs, one a line: arrival_us,model,workers (relative to the scenario file); "
+          "the other fields from the first job record");
+  reg.add("workload.jobs.arrival_rate_per_s", &job_rate_per_s,
+          "dynamic workload: Poisson job arrivals per second (0: none), each a job record drawn uniformly", 0.0, 1e6);
+  reg.add("workload.jobs.count", &job_count, "dynamic workload: Poisson arrivals", 1, uint32_t(limits::kJobs));
+  reg.add("workload.jobs.start_us", &job_start_us, "dynamic workload: Poisson arrivals start after this, us", 0.0, 1e12);
+  reg.add("scenario.measure_from_us", &measure_from_us, "start of the explicit flows' goodput window, us", 0.0, 1e9);
+  reg.add("scenario.measure_to_us", &measure_to_us,
+          "end of the explicit flows' goodput window, us (0: scenario.duration_us)", 0.0, 1e9);
   reg.add_choice("scenario.protocol", &protocol, "override every job's protocol (empty: as listed)",
                  {"", "panama", "single_tree", "panama_nocap", "ring"});
   topo.register_params(reg);
@@ -45,8 +62,16 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   ring.register_params(reg);
   flows.register_params(reg);
   reg.add_table("jobs", &jobs, "the job mix, one record per job", {"model", "workers"},
-                {"iterations", "protocol", "overlap", "trees", "start_us", "compute_us", "gradient_mb"}, limits::kJobs,
+                {"iterations", "protocol", "overlap", "trees", "start_us", "compute_us", "gradient_mb", "bucket_mb"}, limits::kJobs,
                 [](const ConfigRegistry::Row& r, size_t i, const std::string& origin) { job_record(r, i, origin); });
+  reg.add_table("flows", &flow_table, "explicit DCTCP flows: src, dst (h<n>), size_bytes (or infinite), start_us, group",
+                {"src", "dst", "size_bytes"}, {"start_us", "group"}, size_t(limits::kFlows),
+                [this](const ConfigRegistry::Row& r, size_t i, const std::string& origin) {
+                  explicit_flow(r, i, origin);
+                  // Where each record is, for the checks that need the topology (validate()).
+                  if (flow_origins.size() <= i) flow_origins.resize(i + 1);
+                  flow_origins[i] = origin;
+                });
 }
 
 JobRecord job_record(const ConfigRegistry::Row& r, size_t i, const std::string& origin) {
@@ -75,6 +100,25 @@ std::string ScenarioConfig::cdf_file() const {
     throw ConfigError("invalid configuration: 'workload.flows.cdf': no file '" + flows.cdf + "' (looked in " + base_dir +
                       " and the current directory)");
   return p.string();
+}
+
+std::vector<JobArrival> ScenarioConfig::job_arrivals() const {
+  std::vector<JobArrival> templates;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const JobRecord r = job_record(jobs[i], i, "job table");
+    JobArrival a;
+    a.job = r.job;
+    a.workers = r.workers;
+    templates.push_back(a);
+  }
+  if (!jobs_trace.empty()) {
+    std::filesystem::path p(jobs_trace);
+    if (p.is_relative() && std::filesystem::exists(std::filesystem::path(base_dir) / p))
+      p = std::filesystem::path(base_dir) / p;
+    return load_job_trace(p.string(), templates.empty() ? JobArrival{} : templates.front(), topo.host_count());
+  }
+  if (job_rate_per_s > 0) return poisson_job_arrivals(job_rate_per_s, job_count, job_start_us, templates, uint64_t(seed));
+  return {};
 }
 
 namespace {
@@ -110,7 +154,28 @@ void ScenarioConfig::validate() const {
   accel.validate();
   worker.validate();
   dctcp.validate();
-  config_require(!jobs.empty() || !flows.cdf.empty(), "jobs", "is empty and there are no background flows: nothing to run");
+  config_require(jobs_trace.empty() || job_rate_per_s == 0, "jobs_trace",
+                 "and workload.jobs.arrival_rate_per_s are both set: a trace or Poisson arrivals, not both");
+  config_require(job_rate_per_s == 0 || !jobs.empty(), "workload.jobs.arrival_rate_per_s",
+                 "needs job records (jobs) to draw the arriving jobs from");
+  const bool dynamic = !jobs_trace.empty() || job_rate_per_s > 0;
+  config_require(!jobs.empty() || !jobs_trace.empty() || !flows.cdf.empty() || !flow_table.empty(), "jobs",
+                 "is empty and there are no background or explicit flows: nothing to run");
+  config_require(measure_to_us <= duration_us, "scenario.measure_to_us",
+                 "(" + num(measure_to_us) + ") is after scenario.duration_us (" + num(duration_us) + ")");
+  config_require(measure_end_us() > measure_from_us, "scenario.measure_from_us",
+                 "(" + num(measure_from_us) + ") must be before the end of the window (" + num(measure_end_us()) + " us)");
+  {
+    // Every flow's hosts exist; a host has 55536 client ports towards one destination.
+    std::map<std::pair<uint32_t, uint32_t>, uint64_t> per_pair;
+    for (size_t i = 0; i < flow_table.size(); ++i) {
+      const ExplicitFlow f =
+          explicit_flow(flow_table[i], i, i < flow_origins.size() ? flow_origins[i] : "flows table", topo.host_count());
+      config_require(++per_pair[{f.src, f.dst}] <= limits::kFlowsPerHostPair, "flows[" + std::to_string(i) + "]",
+                     "is one flow too many from h" + std::to_string(f.src) + " to h" + std::to_string(f.dst) + ": at most " +
+                         std::to_string(uint64_t(limits::kFlowsPerHostPair)) + " per host pair");
+    }
+  }
   if (!vcd.empty()) {
     config_require(topo.pswitches != "none" && vcd_switch < topo.size().switches, "scenario.vcd_switch",
                    "(" + std::to_string(vcd_switch) + ") names no PSwitch: the topology has " +
@@ -129,10 +194,36 @@ void ScenarioConfig::validate() const {
     config_require(bytes >= least, at + ".gradient_mb",
                    "gives " + std::to_string(bytes) + " B: the all-reduce needs at least " + std::to_string(least) +
                        " B (one FP32 element, and a byte per ring flow: workers x ring.chunks_per_step)");
+    // Every bucket carries a ring flow's byte per worker and chunk too (a bucket below the controller's
+    // threshold goes by ring).
+    const double bucket_mb_i = bucket_mb >= 0 ? bucket_mb : s.job.bucket_mb;
+    const uint64_t bucket = uint64_t(bucket_mb_i * 1e6);
+    config_require(bucket_mb_i == 0 || bucket >= least, bucket_mb >= 0 ? "scenario.bucket_mb" : at + ".bucket_mb",
+                   "gives buckets of " + std::to_string(bucket) + " B: a bucket needs at least " + std::to_string(least) +
+                       " B (one FP32 element, and a byte per ring flow: workers x ring.chunks_per_step)");
     specs.push_back(s);
   }
-  config_require(used <= topo.host_count(), "jobs",
-                 "need " + std::to_string(used) + " hosts but the topology has " + std::to_string(topo.host_count()));
+  // A dynamic workload's jobs wait for hosts; each must fit the fabric on its own.
+  if (!dynamic)
+    config_require(used <= topo.host_count(), "jobs",
+                   "need " + std::to_string(used) + " hosts but the topology has " + std::to_string(topo.host_count()));
+  for (size_t i = 0; dynamic && i < specs.size(); ++i)
+    config_require(specs[i].workers <= topo.host_count(), "jobs[" + std::to_string(i) + "].workers",
+                   "(" + std::to_string(specs[i].workers) + ") exceeds the topology's " + std::to_string(topo.host_count()) +
+                       " hosts");
+  if (!jobs_trace.empty()) {
+    // Each traced job with its own workers: its gradient and buckets must hold a ring's bytes.
+    const std::vector<JobArrival> traced = job_arrivals();
+    for (size_t i = 0; i < traced.size(); ++i) {
+      const JobArrival& a = traced[i];
+      const uint64_t bytes = a.job.gradient_bytes ? a.job.gradient_bytes : find_model(a.job.model).gradient_bytes();
+      const uint64_t least = std::max<uint64_t>(4, uint64_t(a.workers) * ring.chunks_per_step);
+      const double b = bucket_mb >= 0 ? bucket_mb : a.job.bucket_mb;
+      config_require(bytes >= least && (b == 0 || uint64_t(b * 1e6) >= least), "jobs_trace",
+                     "job " + std::to_string(i + 1) + " (" + std::to_string(a.workers) + " workers) has a gradient or bucket below " +
+                         std::to_string(least) + " B (a byte per ring flow: workers x ring.chunks_per_step)");
+    }
+  }
   const double memory = model_memory_bytes(*this, specs);
   config_require(memory <= double(limits::kModelMemoryBytes), "accelerator.sram_kib",
                  "and the job table need ~" + gib(memory) + " of model memory (" + std::to_string(topo.size().pswitches) +
@@ -197,9 +288,10 @@ namespace {
 // Samples every switch port's queue and every PANAMA tree window of each job's first worker.
 class RunSampler : public EventHandler {
  public:
-  RunSampler(Fabric& f, const std::vector<std::unique_ptr<MlJob>>& jobs, ps_t interval, ps_t until,
-             const std::string& dir)
-      : f_(f), jobs_(jobs), interval_(interval), until_(until), q_(dir + "/queues.csv"), w_(dir + "/windows.csv") {
+  RunSampler(Fabric& f, const std::vector<std::unique_ptr<MlJob>>& jobs, std::function<bool()> done, ps_t interval,
+             ps_t until, const std::string& dir)
+      : f_(f), jobs_(jobs), done_(std::move(done)), interval_(interval), until_(until), q_(dir + "/queues.csv"),
+        w_(dir + "/windows.csv") {
     q_ << "time_us,switch,port,queue_bytes,tx_bytes,ecn_marked\n";
     w_ << "time_us,job,tree,cwnd,alpha\n";
     f.events.schedule(0, this, 0);
@@ -221,14 +313,13 @@ class RunSampler : public EventHandler {
           w_ << t << ',' << j->id() << ',' << tr << ',' << st.cwnd << ',' << st.alpha << '\n';
         }
       }
-    bool all_done = true;
-    for (auto& j : jobs_) all_done = all_done && j->done();
-    if (now + interval_ <= until_ && !all_done) f_.events.schedule(now + interval_, this, 0);
+    if (now + interval_ <= until_ && !done_()) f_.events.schedule(now + interval_, this, 0);
   }
 
  private:
   Fabric& f_;
   const std::vector<std::unique_ptr<MlJob>>& jobs_;
+  std::function<bool()> done_;
   ps_t interval_, until_;
   std::ofstream q_, w_;
 };
@@ -309,17 +400,44 @@ void write_plots(const std::string& dir, const nlohmann::json& s, size_t flows) 
     any = true;
   }
   if (!any) gp << " 0 notitle";
-  gp << "\nset output 'training_time.png'\nset title 'Training time per job'\nset style data histograms\n"
-     << "set style fill solid 0.6\nset xlabel 'job'\nset ylabel 'training time (ms)'\nset yrange [0:*]\n"
-     << "plot 'jobs.csv' using 3:xtic('job '.strcol(1).' ('.strcol(2).')') title 'training time'\n"
-     << "set autoscale y\n";
+  gp << "\n";
+  // (A bar chart of no bars is an error in gnuplot: only with jobs, only with explicit flows.)
+  if (!s["jobs"].empty())
+    gp << "set output 'training_time.png'\nset title 'Training time per job'\nset style data histograms\n"
+       << "set style fill solid 0.6\nset xlabel 'job'\nset ylabel 'training time (ms)'\nset yrange [0:*]\n"
+       << "plot 'jobs.csv' using 3:xtic('job '.strcol(1).' ('.strcol(2).')') title 'training time'\n"
+       << "set autoscale y\nset style data lines\n";
+  if (s["flows"].contains("groups")) {
+    gp << "set output 'flow_groups.png'\nset title 'Explicit flows: goodput per flow over the measurement window'\n"
+       << "set style data histograms\nset style fill solid 0.6\nset xlabel 'group'\nset ylabel 'Mbit/s'\n"
+       << "set yrange [0:*]\nplot 'flow_groups.csv' using 3:xtic(1) title 'mean', '' using 4 title 'min', "
+       << "'' using 5 title 'max'\nset autoscale y\nset style data lines\n";
+    std::ofstream fg(dir + "/flow_groups.csv");
+    fg << "group,count,mean_mbps,min_mbps,max_mbps,jain\n";
+    for (const auto& [name, g] : s["flows"]["groups"].items())
+      fg << name << ',' << g["count"] << ',' << g["mean_mbps"] << ',' << g["min_mbps"] << ',' << g["max_mbps"] << ','
+         << g["jain"] << '\n';
+  }
   gp.close();
   std::ofstream jobs(dir + "/jobs.csv");
-  jobs << "job,protocol,training_time_ms\n";
+  jobs << "job,protocol,training_time_ms,arrival_ms,start_ms,finish_ms,queueing_ms\n";
   // An unfinished job has no training time: an empty field (a gap among the bars), not the summary's -1.
   for (const auto& j : s["jobs"]) {
     jobs << j["id"] << ',' << j["protocol"].get<std::string>() << ',';
     if (j["done"].get<bool>()) jobs << j["training_time_s"].get<double>() * 1e3;
+    // (Empty where a job did not start or finish.)
+    auto ms = [&](const char* k) {
+      const double v = j.value(k, -1.0);
+      if (v >= 0) jobs << v / 1e3;
+    };
+    jobs << ',';
+    ms("arrival_us");
+    jobs << ',';
+    ms("start_us");
+    jobs << ',';
+    ms("finish_us");
+    jobs << ',';
+    if (j.value("started", false)) ms("queueing_us");
     jobs << '\n';
   }
   std::ofstream sz(dir + "/slowdown_by_size.csv");
@@ -344,36 +462,36 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
   Controller controller(fabric, cfg.controller);
   DctcpTransport tcp(fabric, cfg.dctcp);  // before the workers: they chain in front of its stacks
 
-  // Placement: packed = consecutive hosts; spread = every (hosts / workers)-th host from the job's offset.
+  // Placement (harness/placement.h): every job's hosts, from the policy, the racks and the seed; or, with
+  // arrivals (harness/job_arrivals.h), each job's when it arrives and hosts are free.
   const uint32_t n_hosts = uint32_t(fabric.hosts.size());
-  std::vector<bool> taken(n_hosts, false);
   std::vector<std::unique_ptr<MlJob>> jobs;
-  uint32_t next = 0;
-  for (size_t i = 0; i < cfg.jobs.size(); ++i) {
+  std::vector<JobArrival> arrivals = cfg.job_arrivals();
+  std::unique_ptr<JobScheduler> scheduler;
+  for (JobArrival& a : arrivals) {
+    if (!cfg.protocol.empty()) a.job.protocol = cfg.protocol;
+    if (cfg.bucket_mb >= 0) a.job.bucket_mb = cfg.bucket_mb;
+  }
+  if (!arrivals.empty())
+    scheduler = std::make_unique<JobScheduler>(fabric, controller, tcp, cfg.worker, cfg.ring, cfg.placement,
+                                               uint64_t(cfg.seed), std::move(arrivals), jobs);
+  std::vector<uint32_t> workers;
+  for (size_t i = 0; !scheduler && i < cfg.jobs.size(); ++i) workers.push_back(job_record(cfg.jobs[i], i, "job table").workers);
+  const std::vector<std::vector<uint32_t>> placed = place_jobs(cfg.placement, host_racks(fabric), workers, uint64_t(cfg.seed));
+  for (size_t i = 0; !scheduler && i < cfg.jobs.size(); ++i) {
     const auto& r = cfg.jobs[i];
-    const uint32_t w = job_record(r, i, "job table").workers;
-    std::vector<uint32_t> hosts;
-    if (cfg.placement == "spread") {
-      const uint32_t stride = std::max(1u, n_hosts / w);
-      for (uint32_t k = 0, h = uint32_t(i); hosts.size() < w && k < 2 * n_hosts; ++k, h = (h + stride) % n_hosts) {
-        while (taken[h]) h = (h + 1) % n_hosts;
-        taken[h] = true;
-        hosts.push_back(h);
-      }
-    } else {
-      while (hosts.size() < w) {
-        if (!taken[next]) {
-          taken[next] = true;
-          hosts.push_back(next);
-        }
-        ++next;
-      }
-    }
+    const std::vector<uint32_t>& hosts = placed[i];
     MlJobConfig jc = job_record(r, i, "job table").job;
     if (!cfg.protocol.empty()) jc.protocol = cfg.protocol;
+    if (cfg.bucket_mb >= 0) jc.bucket_mb = cfg.bucket_mb;
     jobs.push_back(std::make_unique<MlJob>(fabric, controller, &tcp, uint16_t(i + 1), hosts, jc, cfg.worker, &cfg.ring));
   }
   for (auto& j : jobs) j->start();
+  if (scheduler) scheduler->start();
+  // Every job has arrived (dynamic workload) and finished.
+  auto jobs_done = [&] {
+    return std::all_of(jobs.begin(), jobs.end(), [](auto& j) { return j->done(); }) && (!scheduler || scheduler->all_done());
+  };
 
   std::unique_ptr<FlowSizeCdf> cdf;
   std::unique_ptr<FlowGenerator> gen;
@@ -383,6 +501,15 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
     fc.seed = cfg.seed;
     gen = std::make_unique<FlowGenerator>(fabric, tcp, *cdf, fc);
     gen->start();
+  }
+  std::unique_ptr<ExplicitFlows> explicit_flows;
+  if (!cfg.flow_table.empty()) {
+    std::vector<ExplicitFlow> list;
+    for (size_t i = 0; i < cfg.flow_table.size(); ++i)
+      list.push_back(explicit_flow(cfg.flow_table[i], i, "flows table", n_hosts));
+    explicit_flows = std::make_unique<ExplicitFlows>(fabric, tcp, std::move(list), ps_t(cfg.measure_from_us * 1e6 + 0.5),
+                                                     ps_t(cfg.measure_end_us() * 1e6 + 0.5));
+    explicit_flows->start();
   }
   const ps_t end = ps_t(cfg.duration_us * 1e6);
   sc_core::sc_trace_file* tf = nullptr;
@@ -397,7 +524,7 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
   }
   std::unique_ptr<RunSampler> sampler;
   if (!out_dir.empty()) {
-    sampler = std::make_unique<RunSampler>(fabric, jobs, ps_t(cfg.sample_us * 1e6), end, out_dir);
+    sampler = std::make_unique<RunSampler>(fabric, jobs, jobs_done, ps_t(cfg.sample_us * 1e6), end, out_dir);
   }
   const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -407,7 +534,7 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
   while (sc_core::sc_time_stamp() < from_ps(end)) {
     const ps_t now = to_ps(sc_core::sc_time_stamp());
     sc_core::sc_start(from_ps(std::min(slice, end - now)));
-    const bool all_done = std::all_of(jobs.begin(), jobs.end(), [](auto& j) { return j->done(); });
+    const bool all_done = jobs_done();
     if (progress) {
       const double w = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
       const double frac = double(to_ps(sc_core::sc_time_stamp())) / double(end);
@@ -415,7 +542,7 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
                    double(to_ps(sc_core::sc_time_stamp())) / 1e6, cfg.duration_us,
                    w > 0 ? double(fabric.events.executed()) / w / 1e6 : 0.0, frac > 0 ? w / frac - w : 0.0);
     }
-    if ((cfg.stop_when_jobs_done && !jobs.empty() && all_done) || !sc_core::sc_pending_activity()) break;
+    if ((cfg.stop_when_jobs_done && (!jobs.empty() || scheduler) && all_done) || !sc_core::sc_pending_activity()) break;
   }
   if (progress) std::fprintf(stderr, "\n");
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
@@ -423,7 +550,16 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
   const ps_t elapsed = to_ps(sc_core::sc_time_stamp());
 
   nlohmann::json jj = nlohmann::json::array();
-  for (auto& j : jobs) {
+  const std::vector<uint32_t> rack_of = host_racks(fabric);
+  for (size_t k = 0; k < jobs.size(); ++k) {
+    auto& j = jobs[k];
+    const std::vector<uint32_t>& hosts = j->plan().workers;
+    std::vector<uint32_t> racks;
+    for (uint32_t h : hosts) racks.push_back(rack_of[h]);
+    // Arrival: the trace's or Poisson's time, or the job table's start_us; queueing until hosts were free.
+    const double arrival_us = scheduler ? scheduler->arrivals()[j->id() - 1].arrival_us : double(j->start_ps()) / 1e6;
+    const double start_us = double(j->start_ps()) / 1e6;
+    std::sort(racks.begin(), racks.end());
     double it_mean = 0;
     for (ps_t t : j->iteration_ps()) it_mean += double(t);
     if (!j->iteration_ps().empty()) it_mean /= double(j->iteration_ps().size());
@@ -431,12 +567,42 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
                                 {"protocol", j->protocol()},
                                 {"aggregated", j->aggregated()},
                                 {"fallback", j->fallback_reason()},
+                                {"buckets", j->buckets().size()},
+                                {"buckets_aggregated",
+                                 std::count(j->bucket_aggregated().begin(), j->bucket_aggregated().end(), true)},
                                 {"done", j->done()},
                                 {"iterations_done", j->iteration_ps().size()},
                                 {"training_time_s", j->done() ? double(j->total_ps()) / 1e12 : -1.0},
                                 {"iteration_ms_mean", it_mean / 1e9},
                                 {"allreduce_gbps", j->allreduce_gbps()},
+                                {"hosts", hosts},
+                                {"model", j->to_json()["model"]},
+                                {"workers", hosts.size()},
+                                {"started", true},
+                                {"arrival_us", arrival_us},
+                                {"start_us", start_us},
+                                {"queueing_us", start_us - arrival_us},
+                                {"finish_us", j->done() ? double(j->finish_ps()) / 1e6 : -1.0},
+                                {"racks", std::unique(racks.begin(), racks.end()) - racks.begin()},
                                 {"detail", j->to_json()}});
+  }
+  // Jobs that arrived but never got hosts, and jobs the run ended before.
+  for (size_t i = jobs.size(); scheduler && i < scheduler->arrivals().size(); ++i) {
+    const JobArrival& a = scheduler->arrivals()[i];
+    const double arrival_us = a.arrival_us, now_us = double(elapsed) / 1e6;
+    jj.push_back(nlohmann::json{{"id", i + 1},
+                                {"protocol", a.job.protocol},
+                                {"aggregated", false},
+                                {"fallback", "not started: no free hosts before the run ended"},
+                                {"done", false},
+                                {"training_time_s", -1.0},
+                                {"model", a.job.model},
+                                {"workers", a.workers},
+                                {"started", false},
+                                {"arrival_us", arrival_us},
+                                {"start_us", -1.0},
+                                {"queueing_us", arrival_us <= now_us ? now_us - arrival_us : 0.0},
+                                {"finish_us", -1.0}});
   }
   nlohmann::json flows = nlohmann::json::object();
   if (gen) {
@@ -468,6 +634,12 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
   } else {
     flows = {{"generated", 0}, {"completed", 0}, {"short_fct_mean_us", 0}, {"short_fct_p99_us", 0}};
   }
+  if (explicit_flows) {
+    const nlohmann::json e = explicit_flows->summary();
+    flows["groups"] = e["groups"];
+    flows["measure_from_us"] = e["measure_from_us"];
+    flows["measure_to_us"] = e["measure_to_us"];
+  }
   uint64_t stalls = 0, contributions = 0, accel_drops = 0;
   int64_t peak = 0;
   for (auto& s : fabric.switches)
@@ -485,7 +657,12 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
       {"jobs", jj},
       {"flows", flows},
       {"network", fabric_summary(fabric, elapsed)},
-      {"accelerators", {{"peak_slots", peak}, {"slot_stalls", stalls}, {"contributions", contributions}, {"drops", accel_drops}}},
+      {"accelerators",
+       {{"peak_slots", peak},
+        {"slot_stalls", stalls},
+        {"contributions", contributions},
+        {"drops", accel_drops},
+        {"jobs_active_at_end", controller.active_jobs()}}},
       {"drops_lossless", fabric.lossless_drops()},
       {"drops_total", fabric.total_drops()},
       {"host",
@@ -502,6 +679,7 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
         ++nflows;
       }
     fl.close();
+    if (explicit_flows) explicit_flows->write_csv(out_dir + "/explicit_flows.csv");
     std::ofstream it(out_dir + "/iterations.csv");
     it << "job,iteration,iteration_ms,allreduce_ms\n";
     for (auto& j : jobs)

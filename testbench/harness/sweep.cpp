@@ -5,6 +5,7 @@
 #include "common/limits.h"
 #include "common/yaml_input.h"
 #include "harness/scenario.h"
+#include "harness/seed_stats.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -501,6 +502,8 @@ size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) 
   write_atomically(out + "/results.csv", csv.str());
   std::cout << "results: " << out << "/results.csv (" << rows.size() << " points, " << rows.size() - missing
             << " with results)\n";
+  // Points that differ only in scenario.seed: mean and 95 % interval of every figure (harness/seed_stats.h).
+  write_seed_intervals(spec, out);
 
   // Pareto data for gnuplot: block 0 = every point with results, 1 = throughput front, 2 = FCT front
   // (fronts sorted by area so that they draw as a staircase of line segments).
