@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE explicit_flows
 #include <boost/test/unit_test.hpp>
 
+#include "support/scenario_files.h"
 #include "harness/explicit_flows.h"
 #include "harness/isolated.h"
 #include "harness/scenario.h"
@@ -18,19 +19,9 @@ using nlohmann::json;
 namespace {
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = "test_explicit_flows_" + name + ".yaml";
-  std::ofstream(path) << text;
-  return path;
+  return test::write_temp("test_explicit_flows", name, text);
 }
-
-std::string error_of(const std::string& path, const std::vector<std::string>& sets = {}) {
-  try {
-    load_scenario(path, sets);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 // Three hosts on one switch, 1 Gbps links of 16.667 us (base RTT of h0 -> h2: 4 x 16.667 us = 66.7 us
 // plus serialisation). Every link's switch end marks at K = 20 frames while the switches' own K is

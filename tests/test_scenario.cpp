@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE scenario
 #include <boost/test/unit_test.hpp>
 
+#include "support/scenario_files.h"
 #include "harness/isolated.h"
 #include "harness/scenario.h"
 
@@ -22,19 +23,9 @@ namespace {
 const std::string kSmall = std::string(PANAMA_SOURCE_DIR) + "/testbench/scenarios/small-shared.yaml";
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = "test_scenario_" + name + ".yaml";
-  std::ofstream(path) << text;
-  return path;
+  return test::write_temp("test_scenario", name, text);
 }
-
-std::string error_of(const std::string& path, const std::vector<std::string>& sets = {}) {
-  try {
-    load_scenario(path, sets);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 std::vector<std::string> lines_of(const std::string& path) {
   std::ifstream f(path);
