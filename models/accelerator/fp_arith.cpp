@@ -1,5 +1,7 @@
 #include "accelerator/fp_arith.h"
 
+#include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace panama {
@@ -62,13 +64,67 @@ void reduce_generic(uint8_t* dst, const uint8_t* const* ops, uint32_t k, uint32_
   }
 }
 
+// Four FP32 lanes at once, in GCC/Clang vector extensions: plain SSE2 on x86-64 (the baseline has no
+// byte shuffle, so the byte swap is written as shifts and masks), generic code elsewhere. Lane for lane
+// the same IEEE additions as fp32_add (addps and addss round alike under the same MXCSR), so the sums
+// are bit-identical; the scalar loop was the hottest code of a loaded PANAMA fabric.
+typedef uint32_t U32x4 __attribute__((vector_size(16)));
+typedef float F32x4 __attribute__((vector_size(16)));
+
+inline U32x4 bswap_x4(U32x4 x) { return (x << 24) | ((x & 0xff00u) << 8) | ((x >> 8) & 0xff00u) | (x >> 24); }
+
+inline U32x4 fp32_add_x4(U32x4 a, U32x4 b) {
+  F32x4 fa, fb;
+  std::memcpy(&fa, &a, 16);
+  std::memcpy(&fb, &b, 16);
+  const F32x4 sum = fa + fb;
+  const U32x4 nan = (U32x4)(sum != sum);  // all ones in a NaN lane
+  U32x4 r;
+  std::memcpy(&r, &sum, 16);
+  return (r & ~nan) | (nan & kFp32CanonicalNan);
+}
+
+inline U32x4 load_x4(const uint8_t* p) {
+  U32x4 v;
+  std::memcpy(&v, p, 16);
+  return v;
+}
+
+inline void store_x4(uint8_t* p, U32x4 v) { std::memcpy(p, &v, 16); }
+
+// FP32 adder tree over k operands, four elements at a time through the whole tree, level by level; each
+// element sees exactly the pairing of reduce_generic. All operands of a group are read before its result
+// is written, so dst may be one of them.
+void reduce_fp32_x4(uint8_t* dst, const uint8_t* const* ops, uint32_t k, uint32_t count) {
+  U32x4 vals[64];
+  uint32_t i = 0;
+  for (; i + 4 <= count; i += 4) {
+    for (uint32_t j = 0; j < k; ++j) vals[j] = bswap_x4(load_x4(ops[j] + size_t(i) * 4));
+    for (uint32_t width = k; width > 1;) {
+      uint32_t out = 0;
+      for (uint32_t j = 0; j + 1 < width; j += 2) vals[out++] = fp32_add_x4(vals[j], vals[j + 1]);
+      if (width & 1u) vals[out++] = vals[width - 1];
+      width = out;
+    }
+    store_x4(dst + size_t(i) * 4, bswap_x4(vals[0]));
+  }
+  if (i < count) {
+    const uint8_t* tail[64];
+    for (uint32_t j = 0; j < k; ++j) tail[j] = ops[j] + size_t(i) * 4;
+    reduce_generic(dst + size_t(i) * 4, tail, k, count - i, 4, fp32_add, load_be32, store_be32);
+  }
+}
+
 }  // namespace
 
 void accumulate_elements(ElementType t, uint8_t* acc, const uint8_t* in, uint32_t count) {
   switch (t) {
     case ElementType::fp32: {
-      // Written so GCC vectorises it (bswap, addps, NaN select): this loop is the model's hot spot.
-      for (uint32_t i = 0; i < count; ++i) {
+      uint32_t i = 0;
+      for (; i + 4 <= count; i += 4)
+        store_x4(acc + 4 * size_t(i), bswap_x4(fp32_add_x4(bswap_x4(load_x4(acc + 4 * size_t(i))),
+                                                           bswap_x4(load_x4(in + 4 * size_t(i))))));
+      for (; i < count; ++i) {
         uint32_t a, b;
         std::memcpy(&a, acc + 4 * size_t(i), 4);
         std::memcpy(&b, in + 4 * size_t(i), 4);
@@ -102,7 +158,7 @@ void reduce_elements(ElementType t, uint8_t* dst, const uint8_t* const* ops, uin
   auto st16 = [](uint8_t* p, uint32_t v) { store_be16(p, uint16_t(v)); };
   switch (t) {
     case ElementType::fp32:
-      reduce_generic(dst, ops, k, count, esz, fp32_add, load_be32, store_be32);
+      reduce_fp32_x4(dst, ops, k, count);
       break;
     case ElementType::bf16:
       reduce_generic(dst, ops, k, count, esz, [](uint32_t a, uint32_t b) { return uint32_t(bf16_add(uint16_t(a), uint16_t(b))); },

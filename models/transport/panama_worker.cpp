@@ -91,16 +91,25 @@ PanamaWorker::~PanamaWorker() {
 
 void PanamaWorker::build_expected() {
   const uint32_t n = plan_.fan_in();
+  std::array<std::array<uint8_t, 4>, 256> value{}, expect{};  // wire bytes per phase
   for (uint32_t c = 0; c < 256; ++c) {
     float v = float(int32_t((37u * rank_ + c) & 255u) - 128) / 256.0f;
     uint32_t bits;
     std::memcpy(&bits, &v, 4);
-    store_be32(value_be_[c].data(), bits);
+    store_be32(value[c].data(), bits);
     double sum = 0;  // exact: integers / 256
     for (uint32_t r = 0; r < n; ++r) sum += double(int32_t((37u * r + c) & 255u) - 128) / 256.0;
     float s = float(sum);
     std::memcpy(&bits, &s, 4);
-    store_be32(expect_be_[c].data(), bits);
+    store_be32(expect[c].data(), bits);
+  }
+  const size_t len = 256 + size_t(epp_);
+  value_stream_be_.resize(len * 4);
+  expect_stream_be_.resize(len * 4);
+  for (size_t i = 0; i < len; ++i) {
+    const uint32_t c = uint32_t(3 * i) & 255u;
+    std::memcpy(&value_stream_be_[4 * i], value[c].data(), 4);
+    std::memcpy(&expect_stream_be_[4 * i], expect[c].data(), 4);
   }
 }
 
@@ -127,11 +136,22 @@ std::vector<uint32_t> PanamaWorker::unanswered(size_t max) const {
 
 void PanamaWorker::start(uint32_t iteration, ps_t at, uint64_t bytes) {
   if (running_) throw std::logic_error("PanamaWorker::start: an all-reduce is still running");
+  if (released_) throw std::logic_error("PanamaWorker::start: the worker's buffers were released");
   if (bytes > gradient_bytes_ || (bytes && bytes < 4))
     throw std::logic_error("PanamaWorker::start: " + std::to_string(bytes) + " B is not a part of the gradient");
   next_bytes_ = bytes ? bytes : gradient_bytes_;
   running_ = true;
   host_.ctx().events.schedule(at, this, ev_start, nullptr, iteration);
+}
+
+void PanamaWorker::release_buffers() {
+  if (running_) throw std::logic_error("PanamaWorker::release_buffers: an all-reduce is still running");
+  released_ = true;  // (packets_ stays for the statistics; nothing indexes the vectors while !running_)
+  std::vector<uint8_t>().swap(acked_);
+  std::vector<uint8_t>().swap(resent_);
+  std::vector<ps_t>().swap(sent_at_);
+  std::vector<uint8_t>().swap(value_stream_be_);
+  std::vector<uint8_t>().swap(expect_stream_be_);
 }
 
 void PanamaWorker::on_event(uint32_t kind, void* ptr, uint64_t arg) {
@@ -209,8 +229,7 @@ void PanamaWorker::send_packet(uint32_t p, bool retransmit) {
   uint8_t* buf = gp->get_data_ptr();
   const size_t len = encode_aggregation(buf, PacketPool::capacity(*gp), a, h, nullptr);
   uint8_t* el = buf + kElementsOffset;
-  uint32_t c = pattern_phase(p, 0, iteration_);
-  for (uint32_t e = 0; e < count; ++e, c = (c + 3) & 255u) std::memcpy(el + 4 * size_t(e), value_be_[c].data(), 4);
+  std::memcpy(el, value_stream_be_.data() + stream_offset(pattern_phase(p, 0, iteration_)), size_t(count) * 4);
   gp->set_data_length(uint32_t(len));
   const ps_t now = host_.ctx().now();
   sent_at_[p] = now;
@@ -296,9 +315,7 @@ void PanamaWorker::on_result(tlm_generic_payload& gp, const DecodedPacket& d) {
     bool bad = d.hdr.count != count || gp.get_data_length() < kElementsOffset + size_t(count) * 4;
     if (!bad) {
       const uint8_t* el = gp.get_data_ptr() + kElementsOffset;
-      uint32_t c = pattern_phase(p, 0, iteration_);
-      for (uint32_t e = 0; e < count && !bad; ++e, c = (c + 3) & 255u)
-        bad = std::memcmp(el + 4 * size_t(e), expect_be_[c].data(), 4) != 0;
+      bad = std::memcmp(el, expect_stream_be_.data() + stream_offset(pattern_phase(p, 0, iteration_)), size_t(count) * 4) != 0;
     }
     if (bad) ++stats_.mismatches;
   }

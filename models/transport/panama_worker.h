@@ -128,6 +128,11 @@ class PanamaWorker : public EventHandler, public HostReceiver {
 
   // Element value of (rank, packet, element, iteration) and its exact sum over `ranks` ranks.
   static float element_value(uint32_t rank, uint32_t seq, uint32_t element, uint32_t iteration);
+  // The job has ended: give back the per-packet state (a large gradient's is megabytes per worker) so
+  // that a long dynamic workload's memory follows the running jobs, not every job that ever ran. Only
+  // the statistics stay; start() is refused afterwards, late results count as stale.
+  void release_buffers();
+
   static uint32_t pattern_phase(uint32_t seq, uint32_t element, uint32_t iteration) {
     return (11u * seq + 3u * element + 5u * iteration) & 255u;
   }
@@ -174,12 +179,16 @@ class PanamaWorker : public EventHandler, public HostReceiver {
   std::vector<uint8_t> acked_;       // per packet: result received (current all-reduce)
   std::vector<uint8_t> resent_;      // per packet: re-sent at least once
   std::vector<ps_t> sent_at_;        // per packet: last send time
+  bool released_ = false;            // release_buffers() ran
   uint32_t acked_count_ = 0;
   uint32_t iteration_ = 0;
   uint64_t next_bytes_ = 0;  // the bytes of the all-reduce start() scheduled
   bool running_ = false;
-  std::array<std::array<uint8_t, 4>, 256> value_be_{};  // wire bytes of this rank's value per phase (w folded in)
-  std::array<std::array<uint8_t, 4>, 256> expect_be_{}; // wire bytes of the exact sum per phase
+  // Wire bytes of this rank's value (and of the exact sum) in pattern order: element i of the stream has
+  // phase 3i mod 256, and 256 + epp_ elements are kept, so a packet starting at phase c is the run that
+  // starts at element c * 171 mod 256 (171 = 3^-1 mod 256): one memcpy to fill, one memcmp to verify.
+  std::vector<uint8_t> value_stream_be_, expect_stream_be_;
+  size_t stream_offset(uint32_t phase) const { return size_t((phase * 171u) & 255u) * 4; }
   ps_t timeout_ps_ = 0, max_timeout_ps_ = 0;
   uint16_t ip_id_ = 0;
   EventHandler* on_done_ = nullptr;

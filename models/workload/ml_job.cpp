@@ -173,6 +173,7 @@ void MlJob::allreduce_done() {
     done_ = true;
     finish_ps_ = now;
     if (plan_.aggregated) controller_.release(job_);
+    for (auto& w : panama_) w->release_buffers();
     if (on_done_) fabric_.ctx.events.schedule(now, on_done_, on_done_kind_, this, job_);
     return;
   }
