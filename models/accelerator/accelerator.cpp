@@ -114,11 +114,12 @@ tlm::tlm_sync_enum Accelerator::nb_transport_fw(int port, tlm_generic_payload& g
 void Accelerator::admit(uint32_t port, tlm_generic_payload& gp) {
   PacketMeta& m = meta(gp);
   m.ingress_port = port;
-  m.arrival_ps = to_ps(sc_core::sc_time_stamp());
-  m.parked_ps = 0;
+  AccelPacketState st;
+  st.arrival_ps = to_ps(sc_core::sc_time_stamp());
+  set_accel_state(m, st);
   ++fifo_[port];
   ++fifo_total_;
-  const uint64_t arrival = clk_.edge_at_or_after(m.arrival_ps);
+  const uint64_t arrival = clk_.edge_at_or_after(st.arrival_ps);
   const IngressParser::Slot s = parser.reserve(arrival, gp.get_data_length());
   trace_interval(tv_parser_busy, s.start, s.start + s.occupancy);
   trace_value(tv_ingress_fifo, fifo_total_);
@@ -168,8 +169,10 @@ void Accelerator::on_parser_out(tlm_generic_payload& gp) {
   // ingress FIFO entry until its first beat leaves the mux, so what a port has inside the accelerator
   // stays within ingress_fifo_packets frames (no unbounded queue behind the parser).
   ++stats_.passthrough_frames;
-  m.latency_pending = true;
-  m.latency_origin_ps = clk_.cycles(clk_.edge_at_or_after(m.arrival_ps));
+  AccelPacketState st = accel_state(m);
+  st.latency_pending = true;
+  st.latency_origin_ps = clk_.cycles(clk_.edge_at_or_after(st.arrival_ps));
+  set_accel_state(m, st);
   egress.enqueue(m.ingress_port, &gp, EgressMux::pass_through, to_ps(sc_core::sc_time_stamp()));
 }
 
@@ -233,8 +236,10 @@ bool Accelerator::issue_pass() {
     idx = sram.allocate(key, job.ctx, now_c);
     if (idx < 0) {  // no free slot in this job's share: park it and hold its port back
       agg_queue_.pop_front();
-      if (!hm.parked_ps) {
-        hm.parked_ps = to_ps(sc_core::sc_time_stamp());
+      AccelPacketState st = accel_state(hm);
+      if (!st.parked_ps) {
+        st.parked_ps = to_ps(sc_core::sc_time_stamp());
+        set_accel_state(hm, st);
         ++stats_.slot_stalls;
       }
       job.parked.push_back(&head);
@@ -294,7 +299,8 @@ bool Accelerator::issue_pass() {
     ++stats_.contributions;
     stats_.contribution_bytes += taken[i]->get_data_length();
     stats_.last_absorb_ps = now;
-    if (m.parked_ps) stats_.slot_stall_cycles += clk_.cycles_ceil(now - m.parked_ps);
+    const ps_t parked = accel_state(m).parked_ps;
+    if (parked) stats_.slot_stall_cycles += clk_.cycles_ceil(now - parked);
     agg_queue_.pop_front();
   }
   trace_value(tv_last_seq_issued, h.seq);
@@ -302,7 +308,7 @@ bool Accelerator::issue_pass() {
   if (complete) {
     // The completing contribution's latency runs to the result's departure; its arrival rides on the slot.
     s.completing = true;
-    s.completing_arrival = clk_.edge_at_or_after(meta(*taken[n - 1]).arrival_ps);
+    s.completing_arrival = clk_.edge_at_or_after(accel_state(meta(*taken[n - 1])).arrival_ps);
     events.schedule(clk_.cycles(pass.head_done), this, pass_done, nullptr, uint64_t(idx));
   } else {
     const uint64_t ws = sram.reserve_write(pass.head_done, payload);
@@ -312,7 +318,7 @@ bool Accelerator::issue_pass() {
   for (uint32_t i = 0; i < n; ++i) {
     PacketMeta& m = meta(*taken[i]);
     if (!complete || i + 1 < n)
-      stats_.latency_cycles.add(double(pass.head_done - clk_.edge_at_or_after(m.arrival_ps)));
+      stats_.latency_cycles.add(double(pass.head_done - clk_.edge_at_or_after(accel_state(m).arrival_ps)));
     const uint32_t port = m.ingress_port;
     taken[i]->release();
     fifo_release(port);
@@ -349,8 +355,12 @@ void Accelerator::complete_slot(int32_t idx) {
   out->set_data_length(uint32_t(len));
   cache_result(job, s.key, *out);
   meta(*out).from_accelerator = true;
-  meta(*out).latency_pending = true;
-  meta(*out).latency_origin_ps = clk_.cycles(origin_cycle);
+  {
+    AccelPacketState st;
+    st.latency_pending = true;
+    st.latency_origin_ps = clk_.cycles(origin_cycle);
+    set_accel_state(meta(*out), st);
+  }
   trace_value(tv_slots_used, sram.in_use());
   trace_value(tv_last_seq_completed, h.seq);
 
@@ -361,7 +371,7 @@ void Accelerator::complete_slot(int32_t idx) {
     for (uint32_t lane = 0; lane < cfg_.ports; ++lane) {
       if (!(tree.down_mask & (1ull << lane))) continue;
       tlm_generic_payload* copy = first ? out : clone_packet(pool_, *out);
-      if (!first) meta(*copy).latency_pending = false;  // one latency sample per result
+      if (!first) set_accel_state(meta(*copy), AccelPacketState{});  // one latency sample per result
       first = false;
       egress.enqueue(lane, copy, EgressMux::aggregation, now);
     }
@@ -448,10 +458,12 @@ void Accelerator::on_departure(uint32_t, tlm_generic_payload& gp) {
   ++stats_.tx_frames;
   stats_.tx_bytes += gp.get_data_length();
   trace_value(tv_egress_busy, egress.busy_lanes());
-  if (m.latency_pending) {
+  AccelPacketState st = accel_state(m);
+  if (st.latency_pending) {
     const uint64_t now_c = clk_.edge_at_or_after(to_ps(sc_core::sc_time_stamp()));
-    stats_.latency_cycles.add(double(now_c - m.latency_origin_ps / clk_.period_ps()));
-    m.latency_pending = false;
+    stats_.latency_cycles.add(double(now_c - st.latency_origin_ps / clk_.period_ps()));
+    st.latency_pending = false;
+    set_accel_state(m, st);
   }
   if (!m.from_accelerator) fifo_release(m.ingress_port);  // a pass-through frame frees its FIFO entry
 }

@@ -27,6 +27,8 @@
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <deque>
 #include <unordered_map>
 #include <vector>
@@ -64,6 +66,25 @@ struct AcceleratorStats {
   ps_t first_rx_ps = 0, last_absorb_ps = 0;
   SampleSet latency_cycles;         // per-packet datapath latency (docs/architecture.md)
 };
+
+// The accelerator's own per-packet state, kept in the packet's PacketMeta::block_state while the
+// accelerator holds it (common/ does not know these fields): when the frame arrived, since when it has
+// been parked waiting for a free slot, and the origin of the latency sample taken at its departure.
+struct AccelPacketState {
+  ps_t arrival_ps = 0;
+  ps_t parked_ps = 0;          // nonzero: parked since then
+  ps_t latency_origin_ps = 0;
+  bool latency_pending = false;  // record (departure - latency_origin_ps) as a sample at the next egress
+};
+static_assert(sizeof(AccelPacketState) <= sizeof(PacketMeta::block_state), "AccelPacketState outgrew block_state");
+static_assert(std::is_trivially_copyable_v<AccelPacketState>, "AccelPacketState is copied as bytes");
+
+inline AccelPacketState accel_state(const PacketMeta& m) {
+  AccelPacketState s;
+  std::memcpy(&s, m.block_state, sizeof s);
+  return s;
+}
+inline void set_accel_state(PacketMeta& m, const AccelPacketState& s) { std::memcpy(m.block_state, &s, sizeof s); }
 
 class Accelerator : public sc_core::sc_module, public EventHandler, public EgressSink {
  public:

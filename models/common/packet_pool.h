@@ -17,14 +17,13 @@ namespace panama {
 // Simulator-only metadata, carried as a TLM extension (never in the wire bytes). Models that do not
 // need it (switches, hosts, TCP) never touch it: it sits in lines of its own, reset lazily (see meta()).
 struct PacketMeta : tlm::tlm_extension<PacketMeta> {
-  ps_t arrival_ps = 0;       // arrival at the block currently holding it
   uint32_t ingress_port = 0; // port it arrived on at the current block
-  uint32_t lane = 0;         // egress lane chosen by the current block
-  bool latency_pending = false;  // record (departure - latency_origin_ps) as a sample at the next egress
-  ps_t latency_origin_ps = 0;
-  ps_t parked_ps = 0;        // nonzero: parked since then waiting for a free slot
-  bool from_accelerator = false;  // built by an accelerator for the egress lane it left on
+  bool from_accelerator = false;  // built by an accelerator for the egress lane it left on (PSwitch glue)
   DecodedPacket dec;         // parse result of the current block's ingress parser
+  // Bytes owned by the block holding the packet, for state that only that block reads (the
+  // accelerator's arrival, parking and latency times: AccelPacketState in accelerator/accelerator.h).
+  // Nothing here interprets them; the owner reads and writes them whole (memcpy), zero on allocation.
+  alignas(8) unsigned char block_state[32] = {};
 
   tlm::tlm_extension_base* clone() const override { return new PacketMeta(*this); }
   void copy_from(const tlm::tlm_extension_base& o) override { *this = static_cast<const PacketMeta&>(o); }
