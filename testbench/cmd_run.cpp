@@ -56,9 +56,13 @@ void add_run_command(CLI::App& app) {
                 << " us simulated in " << figure(s["host"]["wall_s"].get<double>()) << " s\n";
       for (const auto& j : s["jobs"])
         std::cout << "  job " << j["id"] << " (" << j["protocol"].get<std::string>()
-                  << (j["aggregated"].get<bool>() ? ", in-network" : ", host baseline") << "): "
-                  << (j["done"].get<bool>() ? figure(j["training_time_s"].get<double>() * 1e3) + " ms"
-                                            : std::string("not finished"))
+                  << (!j["started"].get<bool>()   ? ""
+                      : j["aggregated"].get<bool>() ? ", in-network"
+                                                    : ", host baseline")
+                  << "): "
+                  << (j["done"].get<bool>()      ? figure(j["training_time_s"].get<double>() * 1e3) + " ms"
+                      : j["started"].get<bool>() ? std::string("not finished")
+                                                 : std::string("not started"))
                   << ", " << j["iterations_done"] << " iterations, all-reduce " << figure(j["allreduce_gbps"].get<double>())
                   << " Gbps\n";
       const auto& f = s["flows"];

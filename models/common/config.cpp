@@ -23,12 +23,6 @@
 namespace panama {
 namespace {
 
-std::string fmt_double(double v) {
-  std::ostringstream os;
-  os << std::setprecision(15) << v;
-  return os.str();
-}
-
 [[noreturn]] void bad_value(const std::string& key, const std::string& value, const std::string& origin,
                             const std::string& expected) {
   throw ConfigError("invalid value '" + value + "' for key '" + key + "' (" + origin + "): expected " +
@@ -39,7 +33,7 @@ std::string int_range(int64_t min, int64_t max) {
   return "integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
 }
 
-std::string number_range(double min, double max) { return "number in [" + fmt_double(min) + ", " + fmt_double(max) + "]"; }
+std::string number_range(double min, double max) { return "number in [" + config_number_text(min) + ", " + config_number_text(max) + "]"; }
 
 }  // namespace
 
@@ -51,6 +45,12 @@ int64_t config_int(const std::string& key, const std::string& v, const std::stri
   long long x = std::strtoll(v.c_str(), &end, hex ? 16 : 10);
   if (v.empty() || *end != '\0' || errno == ERANGE || x < min || x > max) bad_value(key, v, origin, int_range(min, max));
   return x;
+}
+
+std::string config_number_text(double v) {
+  std::ostringstream os;
+  os << std::setprecision(15) << v;
+  return os.str();
 }
 
 double config_number(const std::string& key, const std::string& v, const std::string& origin, double min, double max) {
@@ -174,7 +174,7 @@ void ConfigRegistry::add(const std::string& key, double* field, const std::strin
                          double max) {
   add_param(key, {doc, number_range(min, max),
                   [=](const std::string& v, const std::string& origin) { *field = config_number(key, v, origin, min, max); },
-                  [=] { return fmt_double(*field); }});
+                  [=] { return config_number_text(*field); }});
 }
 
 void ConfigRegistry::add(const std::string& key, bool* field, const std::string& doc) {

@@ -91,6 +91,10 @@ int64_t config_int(const std::string& key, const std::string& text, const std::s
 double config_number(const std::string& key, const std::string& text, const std::string& origin, double min,
                      double max);
 
+// A number as configuration text (messages, ranges, generated overrides): up to 15 significant digits,
+// so that a value read from a file prints as it was written.
+std::string config_number_text(double v);
+
 // The text of an input file `what` (e.g. "configuration file"): refuses a missing or unreadable file, a
 // directory, a device and a file larger than limits::kInputFileBytes.
 std::string config_read_file(const std::string& path, const std::string& what);

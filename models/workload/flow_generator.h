@@ -114,6 +114,7 @@ class FlowGenerator : public EventHandler, public FlowObserver {
 
   double lambda_per_s() const { return lambda_; }
   uint64_t generated() const { return generated_; }
+  size_t in_flight() const { return mine_.size(); }  // generated flows not yet completed
   const std::vector<FlowResult>& results() const { return results_; }
   const SampleSet& slowdowns() const { return slowdown_; }
   const SampleSet& fcts_us() const { return fct_us_; }

@@ -29,6 +29,9 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   reg.add("scenario.name", &name, "name of the run (copied to the summary)");
   reg.add("scenario.duration_us", &duration_us, "simulated time limit, us", 1.0, 1e9);
   reg.add("scenario.stop_when_jobs_done", &stop_when_jobs_done, "stop once every job has finished");
+  reg.add("scenario.wait_for_flows", &wait_for_flows,
+          "with stop_when_jobs_done: stop only once the background flows' arrival window has ended and every "
+          "background flow has completed too (runs that differ only in their jobs then see the same flows)");
   reg.add("scenario.seed", &seed, "seed of the fabric, the background flows and the placement", 0, INT64_MAX);
   reg.add_choice("scenario.placement", &placement,
                  "how jobs get hosts: packed (fewest racks), spread (strided over the fabric), random (seeded)",
@@ -42,6 +45,8 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   reg.add("scenario.vcd_to_us", &vcd_to_us, "end of the traced window, us", 0.0, 1e9);
   reg.add("scenario.bucket_mb", &bucket_mb,
           "gradient bucket of every job, MB (job.bucket_mb; 0: whole gradient; < 0: each job's own)", -1.0, 16000.0);
+  reg.add("scenario.gradient_mb", &gradient_mb,
+          "gradient all-reduced per iteration by every job, MB (job.gradient_mb; 0: each job's own)", 0.0, 16000.0);
   reg.add("jobs_trace", &jobs_trace,
           "dynamic workload: a trace of jobs, one a line: arrival_us,model,workers (relative to the scenario file); "
           "the other fields from the first job record");
@@ -136,12 +141,6 @@ double model_memory_bytes(const ScenarioConfig& c, const std::vector<JobRecord>&
   return m;
 }
 
-std::string num(double x) {
-  std::ostringstream os;
-  os << x;
-  return os.str();
-}
-
 std::string gib(double bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / double(1ull << 30));
@@ -162,9 +161,9 @@ void ScenarioConfig::validate() const {
   config_require(!jobs.empty() || !jobs_trace.empty() || !flows.cdf.empty() || !flow_table.empty(), "jobs",
                  "is empty and there are no background or explicit flows: nothing to run");
   config_require(measure_to_us <= duration_us, "scenario.measure_to_us",
-                 "(" + num(measure_to_us) + ") is after scenario.duration_us (" + num(duration_us) + ")");
+                 "(" + config_number_text(measure_to_us) + ") is after scenario.duration_us (" + config_number_text(duration_us) + ")");
   config_require(measure_end_us() > measure_from_us, "scenario.measure_from_us",
-                 "(" + num(measure_from_us) + ") must be before the end of the window (" + num(measure_end_us()) + " us)");
+                 "(" + config_number_text(measure_from_us) + ") must be before the end of the window (" + config_number_text(measure_end_us()) + " us)");
   {
     // Every flow's hosts exist; a host has 55536 client ports towards one destination.
     std::map<std::pair<uint32_t, uint32_t>, uint64_t> per_pair;
@@ -246,8 +245,8 @@ void ScenarioConfig::validate() const {
     if (flows.max_flows) n = std::min(n, double(flows.max_flows));
     const std::string count = std::to_string(uint64_t(std::min(n, 1e18)));
     config_require(n <= limits::kFlows, "workload.flows",
-                   "asks for ~" + count + " background flows (mean flow size " + num(cdf.mean()) + " B at load " +
-                       num(flows.load) + " for " + num(window_s * 1e6) + " us); at most " + std::to_string(uint64_t(limits::kFlows)) +
+                   "asks for ~" + count + " background flows (mean flow size " + config_number_text(cdf.mean()) + " B at load " +
+                       config_number_text(flows.load) + " for " + config_number_text(window_s * 1e6) + " us); at most " + std::to_string(uint64_t(limits::kFlows)) +
                        ": set workload.flows.max_flows, or a lower load or duration (docs/input-limits.md)");
     const double per_pair = n / (double(hosts) * double(hosts - 1));
     config_require(per_pair <= limits::kFlowsPerHostPair, "workload.flows",
@@ -279,6 +278,10 @@ ScenarioConfig load_scenario(const std::string& path, const std::vector<std::str
     reg.load_file(path);
     for (const auto& o : overrides) reg.apply_override(o);
   }
+  // scenario.gradient_mb (a sweep axis) becomes every job record's gradient_mb, so that everything that
+  // reads the records (checks, arrivals, the run) sees one value; the records are checked again below.
+  if (cfg.gradient_mb > 0)
+    for (auto& r : cfg.jobs) r["gradient_mb"] = config_number_text(cfg.gradient_mb);
   cfg.validate();
   return cfg;
 }
@@ -542,7 +545,14 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
                    double(to_ps(sc_core::sc_time_stamp())) / 1e6, cfg.duration_us,
                    w > 0 ? double(fabric.events.executed()) / w / 1e6 : 0.0, frac > 0 ? w / frac - w : 0.0);
     }
-    if ((cfg.stop_when_jobs_done && (!jobs.empty() || scheduler) && all_done) || !sc_core::sc_pending_activity()) break;
+    // With wait_for_flows, the background must have arrived in full and drained as well: a protocol that
+    // finishes its jobs sooner must not be compared on fewer (and later-cut) background flows.
+    const bool flows_done = !cfg.wait_for_flows || !gen ||
+                            (to_ps(sc_core::sc_time_stamp()) >= ps_t((cfg.flows.start_us + cfg.flows.duration_us) * 1e6) &&
+                             gen->in_flight() == 0);
+    if ((cfg.stop_when_jobs_done && (!jobs.empty() || scheduler) && all_done && flows_done) ||
+        !sc_core::sc_pending_activity())
+      break;
   }
   if (progress) std::fprintf(stderr, "\n");
   if (tf) sc_core::sc_close_vcd_trace_file(tf);
@@ -594,15 +604,22 @@ nlohmann::json run_scenario(const ScenarioConfig& cfg, const std::string& out_di
                                 {"protocol", a.job.protocol},
                                 {"aggregated", false},
                                 {"fallback", "not started: no free hosts before the run ended"},
+                                {"buckets", 0},
+                                {"buckets_aggregated", 0},
                                 {"done", false},
+                                {"iterations_done", 0},
                                 {"training_time_s", -1.0},
+                                {"iteration_ms_mean", 0.0},
+                                {"allreduce_gbps", 0.0},
+                                {"hosts", nlohmann::json::array()},
                                 {"model", a.job.model},
                                 {"workers", a.workers},
                                 {"started", false},
                                 {"arrival_us", arrival_us},
                                 {"start_us", -1.0},
                                 {"queueing_us", arrival_us <= now_us ? now_us - arrival_us : 0.0},
-                                {"finish_us", -1.0}});
+                                {"finish_us", -1.0},
+                                {"racks", 0}});
   }
   nlohmann::json flows = nlohmann::json::object();
   if (gen) {

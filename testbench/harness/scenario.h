@@ -25,9 +25,11 @@ struct ScenarioConfig {
   std::string name = "scenario";
   double duration_us = 10000;      // stop at this simulated time at the latest
   bool stop_when_jobs_done = true; // stop earlier, once every job has finished (background flows cut off)
+  bool wait_for_flows = false;     // with stop_when_jobs_done: also until every background flow arrived and ended
   int64_t seed = 1;                // seeds the fabric, the flow generator and placement
   std::string placement = "packed";  // packed | spread | random (harness/placement.h)
   std::string protocol = "";       // non-empty: every job uses this protocol (A/B runs of one job mix)
+  double gradient_mb = 0;          // > 0: every job's gradient per iteration, MB (job.gradient_mb); 0: as listed
   double bucket_mb = -1;           // >= 0: every job's gradient bucket, MB (job.bucket_mb); < 0: as listed
   double sample_us = 50;           // time-series sampling interval (queues, windows), us
   std::string topology_file;       // a topology YAML (topologies/*.yaml) loaded before this file's keys

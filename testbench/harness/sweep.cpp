@@ -116,7 +116,7 @@ std::optional<json> read_summary(const std::string& path) {
   return j;
 }
 
-double num(const json& j, const char* a, const char* b = nullptr) {
+double summary_number(const json& j, const char* a, const char* b = nullptr) {
   const json* p = &j;
   if (!p->contains(a)) return kNaN;
   p = &(*p)[a];
@@ -461,14 +461,14 @@ size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) 
     if (r.panama_jobs) r.gbps = gsum / double(r.panama_jobs);
     if (all_done && !jobs.empty()) r.t_mean = tsum / double(jobs.size());
     const json& f = s->value("flows", json::object());
-    if (num(f, "short_count") > 0) {
-      r.fct_p99 = num(f, "short_fct_p99_us");
-      r.fct_mean = num(f, "short_fct_mean_us");
+    if (summary_number(f, "short_count") > 0) {
+      r.fct_p99 = summary_number(f, "short_fct_p99_us");
+      r.fct_mean = summary_number(f, "short_fct_mean_us");
     }
-    r.stalls = num(*s, "accelerators", "slot_stalls");
-    r.peak = num(*s, "accelerators", "peak_slots");
-    r.drops = num(*s, "drops_lossless");
-    r.wall = num(*s, "host", "wall_s");
+    r.stalls = summary_number(*s, "accelerators", "slot_stalls");
+    r.peak = summary_number(*s, "accelerators", "peak_slots");
+    r.drops = summary_number(*s, "drops_lossless");
+    r.wall = summary_number(*s, "host", "wall_s");
     rows.push_back(r);
   }
 
