@@ -108,6 +108,40 @@ BOOST_AUTO_TEST_CASE(scenarios_load_and_bad_ones_name_the_key) {
   BOOST_TEST(e5.find("scenario.placement") != std::string::npos, e5);
 }
 
+BOOST_AUTO_TEST_CASE(scenario_gradient_mb_sets_every_job_record) {
+  // small-shared.yaml lists two jobs with their own gradients; the key replaces both, exactly.
+  const ScenarioConfig c = load_scenario(kSmall, {"scenario.gradient_mb=12.5"});
+  BOOST_TEST_REQUIRE(c.jobs.size() == 2u);
+  for (size_t i = 0; i < c.jobs.size(); ++i) {
+    BOOST_TEST(c.jobs[i].at("gradient_mb") == "12.5");
+    BOOST_TEST(job_record(c.jobs[i], i, "test").job.gradient_bytes == 12500000u);
+  }
+  const std::string e = error_of(kSmall, {"scenario.gradient_mb=-1"});
+  BOOST_TEST(e.find("scenario.gradient_mb") != std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_CASE(jobs_that_never_started_are_reported_with_every_field) {
+  // dynamic-small.yaml: 12 arrivals at 2000 jobs/s; a run of 1 ms ends before most of them arrive (or
+  // find hosts). Their records carry the same fields as the others, zero where nothing happened.
+  const json s = run_isolated([] {
+    return run_scenario(load_scenario(std::string(PANAMA_SOURCE_DIR) + "/testbench/scenarios/dynamic-small.yaml",
+                                      {"scenario.duration_us=1000"}));
+  });
+  size_t not_started = 0;
+  for (const auto& j : s["jobs"]) {
+    for (const char* k : {"iterations_done", "allreduce_gbps", "buckets", "iteration_ms_mean", "racks", "hosts"})
+      BOOST_TEST(j.contains(k), "job " << j["id"] << " lacks " << k);
+    if (!j["started"].get<bool>()) {
+      ++not_started;
+      BOOST_TEST(j["iterations_done"].get<int>() == 0);
+      BOOST_TEST(j["allreduce_gbps"].get<double>() == 0.0);
+      BOOST_TEST(j["hosts"].empty());
+    }
+  }
+  BOOST_TEST(s["jobs"].size() == 12u);
+  BOOST_TEST(not_started > 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_topology_file_is_loaded_first_and_the_scenario_overrides_it) {
   // topologies/fat-tree-k4.yaml sets k = 4 and ECN K = 100; the scenario keeps k and sets K = 20.
   const std::string f = write_temp("topofile", "scenario:\n  topology_file: " + std::string(PANAMA_SOURCE_DIR) +
