@@ -114,31 +114,4 @@ void add_accel_command(CLI::App& app) {
   });
 }
 
-void add_config_command(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand("config", "Print every configuration key with its default and meaning");
-  cmd->callback([] {
-    // Every model's parameters, as one registry would hold them for a whole run.
-    AcceleratorConfig acc;
-    AccelBenchConfig bench;
-    TopologyConfig topo;
-    DctcpConfig dctcp;
-    ControllerConfig ctrl;
-    PanamaWorkerConfig worker;
-    RingConfig ring;
-    FlowGenConfig flows;
-    MlJobConfig job;
-    ConfigRegistry reg;
-    acc.register_params(reg);
-    bench.register_params(reg);
-    topo.register_params(reg);
-    dctcp.register_params(reg);
-    ctrl.register_params(reg);
-    worker.register_params(reg);
-    ring.register_params(reg);
-    flows.register_params(reg);
-    job.register_params(reg);
-    std::cout << reg.describe();
-  });
-}
-
 }  // namespace panama::cli
