@@ -5,9 +5,10 @@
 #include "harness/speedup.h"
 #include "workload/model_table.h"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iomanip>
-#include <cmath>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -112,8 +113,10 @@ void add_analyze_command(CLI::App& app) {
       return os.str();
     };
     for (const auto& x : r["figures"]) {
-      const double a = x["a_mean"].is_null() ? 0 : std::abs(x["a_mean"].get<double>());
-      const int prec = a != 0 && a < 0.01 ? 6 : 2;  // (training times are in seconds)
+      // Four significant digits of the larger mean (training times are in seconds, FCTs in us).
+      const double a = std::max(x["a_mean"].is_null() ? 0 : std::abs(x["a_mean"].get<double>()),
+                                x["b_mean"].is_null() ? 0 : std::abs(x["b_mean"].get<double>()));
+      const int prec = a == 0 ? 2 : std::clamp(3 - int(std::floor(std::log10(a))), 0, 9);
       std::cout << std::left << std::setw(24) << x["figure"].get<std::string>() << std::right << std::setw(13)
                 << f(x["a_mean"], prec) << std::setw(13) << f(x["b_mean"], prec) << std::setw(10) << f(x["ratio"], 3)
                 << std::setw(12) << (x["ratio_ci95"].is_null() ? std::string("-") : "+-" + f(x["ratio_ci95"], 3))

@@ -116,3 +116,24 @@ BOOST_AUTO_TEST_CASE(sweep_groups_by_everything_but_the_seed) {
   BOOST_TEST(ring == "\"scenario.protocol=ring\",jobs.0.training_time_s,3,2,2.484338208,1,3");
   BOOST_TEST(panama == "\"scenario.protocol=panama\",jobs.0.training_time_s,3,20,24.84338208,10,30");
 }
+
+BOOST_AUTO_TEST_CASE(a_sweep_point_is_selected_by_its_parameters_too) {
+  // Two points that differ only in a key the summary does not echo (scenario.gradient_mb): selecting by
+  // it finds each one through its point.json; a summary field selects as before; both must match.
+  const std::string out = "test_seed_stats_select";
+  fs::remove_all(out);
+  for (const std::string mb : {"10", "40"}) {
+    const std::string dir = out + "/points/p" + mb;
+    fs::create_directories(dir);
+    std::ofstream(dir + "/summary.json") << run(1, "ring", mb == "10" ? 1 : 4, 1, 1).dump();
+    std::ofstream(dir + "/point.json")
+        << json{{"overrides", {"scenario.protocol=ring", "scenario.gradient_mb=" + mb}}}.dump();
+  }
+  BOOST_TEST(load_summaries(out).size() == 2u);
+  const auto forty = load_summaries(out, {{"scenario.gradient_mb", "40"}});
+  BOOST_TEST_REQUIRE(forty.size() == 1u);
+  BOOST_TEST(forty[0]["jobs"][0]["training_time_s"].get<double>() == 4.0);
+  BOOST_TEST(load_summaries(out, {{"scenario.gradient_mb", "40"}, {"scenario.protocol", "ring"}}).size() == 1u);
+  BOOST_TEST(load_summaries(out, {{"scenario.gradient_mb", "40"}, {"scenario.protocol", "panama"}}).empty());
+  BOOST_TEST(load_summaries(out, {{"scenario.gradient_mb", "20"}}).empty());
+}

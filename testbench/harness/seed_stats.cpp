@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -147,10 +148,26 @@ std::vector<json> load_summaries(const std::string& dir, const std::vector<std::
     std::ifstream in(f);
     json s = json::parse(in, nullptr, false);
     if (!s.is_object()) continue;
+    // A sweep point's parameters (its point.json overrides, KEY=VALUE as given) select too, so that keys the
+    // summary does not echo (scenario.gradient_mb, controller.max_trees, ...) can tell points apart.
+    std::map<std::string, std::string> params;
+    const fs::path point = fs::path(f).parent_path() / "point.json";
+    if (!select.empty() && fs::is_regular_file(point)) {
+      std::ifstream pin(point);
+      const json pj = json::parse(pin, nullptr, false);
+      if (pj.is_object() && pj.contains("overrides") && pj["overrides"].is_array())
+        for (const auto& o : pj["overrides"])
+          if (o.is_string()) {
+            const std::string t = o.get<std::string>();
+            const size_t eq = t.find('=');
+            if (eq != std::string::npos) params[t.substr(0, eq)] = t.substr(eq + 1);
+          }
+    }
     bool match = true;
     for (const auto& [k, v] : select) {
       const json* x = at_path(s, k);
-      match = match && x && as_text(*x) == v;
+      const auto p = params.find(k);
+      match = match && ((x && as_text(*x) == v) || (p != params.end() && p->second == v));
     }
     if (match) out.push_back(std::move(s));
   }

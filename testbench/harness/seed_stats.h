@@ -40,7 +40,8 @@ size_t write_seed_intervals(const SweepSpec& spec, const std::string& out);
 
 // Every summary.json under `dir` (the folder itself, or a sweep's points/*/), in path order, whose
 // fields match every `select` pair (a dotted path into the summary and its value as text, e.g.
-// {"scenario.protocol", "ring"}). Throws ConfigError when `dir` is not a folder.
+// {"scenario.protocol", "ring"}; in a sweep point, also a parameter of its point.json as given, e.g.
+// {"scenario.gradient_mb", "40"}). Throws ConfigError when `dir` is not a folder.
 std::vector<nlohmann::json> load_summaries(const std::string& dir,
                                            const std::vector<std::pair<std::string, std::string>>& select = {});
 
