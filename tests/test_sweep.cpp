@@ -318,4 +318,27 @@ BOOST_AUTO_TEST_CASE(point_runs_one_point_and_emit_slurm_writes_a_job_array) {
   for (size_t i = 0; i < 4; ++i) BOOST_TEST(csv.at(i, "status") == (i == 2 ? "ok" : "missing"));
 }
 
+BOOST_AUTO_TEST_CASE(config_lists_exactly_the_keys_of_the_subcommand) {
+  BOOST_TEST_REQUIRE(!panama_bin().empty(), "PANAMA_BIN is not set (CTest sets it to the panama binary)");
+  // run (and sweep, whose parameters are run keys): scenario and model keys and the job table, but not
+  // the accelerator bench's.
+  for (const std::string sub : {"run", "sweep", ""}) {
+    const Result r = run_panama("config " + sub);
+    BOOST_TEST(r.rc == 0, sub << ": " << r.out);
+    for (const char* k : {"\nscenario.seed:", "\nscenario.wait_for_flows:", "\ntopology.k:", "\naccelerator.sram_kib:", "\njobs:"})
+      BOOST_TEST(r.out.find(k) != std::string::npos, "config " << sub << " lacks " << k);
+    BOOST_TEST(r.out.find("accel_bench.") == std::string::npos, "config " << sub << " lists accel_bench keys");
+  }
+  const Result a = run_panama("config accel");
+  BOOST_TEST(a.rc == 0);
+  BOOST_TEST(a.out.find("accel_bench.children:") != std::string::npos);
+  BOOST_TEST(a.out.find("accelerator.sram_kib:") != std::string::npos);
+  BOOST_TEST(a.out.find("scenario.") == std::string::npos);
+  const Result t = run_panama("config topo");
+  BOOST_TEST(t.rc == 0);
+  BOOST_TEST(t.out.find("topology.k:") != std::string::npos);
+  BOOST_TEST(t.out.find("accelerator.") == std::string::npos);
+  BOOST_TEST(run_panama("config bogus").rc == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
