@@ -479,8 +479,21 @@ json run_job(bool overlap) {
     r["allreduce_ps"] = ar;
     r["total_ps"] = job.total_ps();
     uint64_t bad = 0;
-    for (auto& w : job.workers()) bad += w->stats().mismatches;
+    bool released = true;
+    for (auto& w : job.workers()) {
+      bad += w->stats().mismatches;
+      released = released && w->released();
+    }
     r["mismatches"] = bad;
+    // A finished job's workers have given back their per-packet state and refuse another all-reduce.
+    r["released"] = released;
+    bool refused = false;
+    try {
+      job.workers().at(0)->start(5, f.ctx.now() + 1, 0);
+    } catch (const std::logic_error&) {
+      refused = true;
+    }
+    r["restart_refused"] = refused;
     return r;
   });
 }
@@ -502,6 +515,8 @@ BOOST_AUTO_TEST_CASE(iteration_time_without_overlap_is_compute_plus_allreduce) {
   }
   BOOST_TEST(j["total_ps"].get<uint64_t>() == sum);
   BOOST_TEST(j["mismatches"].get<uint64_t>() == 0u);
+  BOOST_TEST(j["released"].get<bool>());
+  BOOST_TEST(j["restart_refused"].get<bool>());
 }
 
 BOOST_AUTO_TEST_CASE(overlap_hides_compute_behind_allreduce) {

@@ -1,6 +1,5 @@
 #include "accelerator/fp_arith.h"
 
-#include <algorithm>
 #include <cstring>
 #include <vector>
 

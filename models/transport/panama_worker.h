@@ -132,6 +132,7 @@ class PanamaWorker : public EventHandler, public HostReceiver {
   // that a long dynamic workload's memory follows the running jobs, not every job that ever ran. Only
   // the statistics stay; start() is refused afterwards, late results count as stale.
   void release_buffers();
+  bool released() const { return released_; }
 
   static uint32_t pattern_phase(uint32_t seq, uint32_t element, uint32_t iteration) {
     return (11u * seq + 3u * element + 5u * iteration) & 255u;
