@@ -6,8 +6,8 @@
 #   trees            paper-eval-comm.yaml at 40 MB: 1, 2, 4 and 8 trees per job, seeds 1-2
 #   cwnd             paper-eval-incast.yaml: panama and panama_nocap, seeds 1-2
 # Usage: scripts/paper-eval.sh [OUT]. JOBS points run at once (default: the number of cores); points
-# already in OUT are kept (a sweep resumes), so a second call only redoes the tables and plots. On one
-# core the whole evaluation takes about 3.5 hours (about 6 minutes per k8 point).
+# already in OUT are kept (a sweep resumes), so a second call only redoes the tables and plots. The whole
+# evaluation takes about 4 hours of one core (4-6 minutes per k8 point).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-out/paper-eval}
