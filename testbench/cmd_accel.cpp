@@ -1,9 +1,10 @@
 // `panama accel`: drive one accelerator with N synthetic child ports and print its figures.
 #include "accelerator/accelerator_config.h"
 #include "commands.h"
+#include "experiment/report.h"
 #include "common/config.h"
 #include "control/controller.h"
-#include "harness/accel_bench.h"
+#include "experiment/accel_bench.h"
 #include "network/topology.h"
 #include "transport/dctcp.h"
 #include "transport/panama_worker.h"
@@ -100,12 +101,12 @@ void add_accel_command(CLI::App& app) {
       if (!opt->vcd.empty()) reg.set("accel_bench.vcd", opt->vcd, "--vcd");
       for (const auto& s : opt->sets) reg.apply_override(s);
       acc.validate();
-      if (!bench.vcd.empty()) config_check_output_file(vcd_base_name(bench.vcd) + ".vcd", "accel_bench.vcd");
+      if (!bench.vcd.empty()) vcd_check_output(bench.vcd, "accel_bench.vcd");
       if (!opt->json.empty()) config_check_output_file(opt->json, "--json");
       nlohmann::json j = run_accel_bench(acc, bench);
       j["config"] = reg.values();
       print_report(j);
-      if (!opt->json.empty()) config_write_file(opt->json, j.dump(2) + "\n", "--json file");
+      if (!opt->json.empty()) report_write_json(opt->json, j, "--json file");
       if (j["result_mismatches"].get<uint64_t>() || j["results_received"] != j["results_expected"]) set_exit_code(1);
     } catch (const ConfigError& e) {
       std::cerr << "panama accel: " << e.what() << "\n";

@@ -1,7 +1,8 @@
 // `panama analyze speedup`: the paper's Fig. 1 bound (harness/speedup.h) for chosen models and links.
 #include "commands.h"
+#include "experiment/report.h"
 #include "common/config.h"
-#include "harness/seed_stats.h"
+#include "experiment/seed_stats.h"
 #include "harness/speedup.h"
 #include "workload/model_table.h"
 
@@ -64,7 +65,7 @@ void add_analyze_command(CLI::App& app) {
                   << std::setprecision(2) << std::setw(10) << p.ring_ms << std::setw(10) << p.ina_ms << std::setw(12)
                   << p.comm_share << std::setprecision(3) << p.speedup << "x\n";
       }
-    if (!o->json.empty()) config_write_file(o->json, all.dump(2) + "\n", "--json file");
+    if (!o->json.empty()) report_write_json(o->json, all, "--json file");
   });
 
   struct CompareOpts {
@@ -122,7 +123,7 @@ void add_analyze_command(CLI::App& app) {
                 << std::setw(12) << (x["ratio_ci95"].is_null() ? std::string("-") : "+-" + f(x["ratio_ci95"], 3))
                 << std::setw(6) << x["n"].get<size_t>() << "\n";
     }
-    if (!c->json.empty()) config_write_file(c->json, r.dump(2) + "\n", "--json file");
+    if (!c->json.empty()) report_write_json(c->json, r, "--json file");
   });
 }
 

@@ -1,5 +1,6 @@
 // `panama bench fabric`: fabric simulation speed (packet-hops and events per wall-second, memory).
 #include "commands.h"
+#include "experiment/report.h"
 #include "common/config.h"
 #include "harness/fabric_bench.h"
 #include "harness/isolated.h"
@@ -44,7 +45,7 @@ void add_bench_command(CLI::App& app) {
                 << std::setw(10) << j["build_s"].get<double>() << std::setprecision(0) << j["peak_rss_mb"].get<double>()
                 << "\n" << std::defaultfloat;
     }
-    if (!o->json.empty()) config_write_file(o->json, all.dump(2) + "\n", "--json file");
+    if (!o->json.empty()) report_write_json(o->json, all, "--json file");
   });
 }
 

@@ -4,8 +4,8 @@
 #include "accelerator/accelerator_config.h"
 #include "commands.h"
 #include "common/config.h"
-#include "harness/accel_bench.h"
-#include "harness/scenario.h"
+#include "experiment/accel_bench.h"
+#include "experiment/scenario.h"
 #include "network/topology.h"
 
 #include <iostream>

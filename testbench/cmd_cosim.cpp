@@ -1,6 +1,7 @@
 // `panama cosim`: co-simulate the TLM accelerator against the Verilated RTL aggregation datapath
 // (docs/cosim.md). Only available when the build found Verilator (PANAMA_HAVE_COSIM).
 #include "commands.h"
+#include "experiment/report.h"
 #include "common/config.h"
 
 #include <fstream>
@@ -61,7 +62,7 @@ void add_cosim_command(CLI::App& app) {
       if (!opt->json.empty()) config_check_output_file(opt->json, "--json");
       const nlohmann::json j = cosim::cosim(cfg);
       std::cout << cosim::cosim_report(j);
-      if (!opt->json.empty()) config_write_file(opt->json, j.dump(2) + "\n", "--json file");
+      if (!opt->json.empty()) report_write_json(opt->json, j, "--json file");
       const bool ok = j["mismatches"].get<uint64_t>() == 0 && j["slots_missing"].get<uint64_t>() == 0 &&
                       j["cycle_violations"].get<uint64_t>() == 0 && j["errors"].empty();
       if (!ok) set_exit_code(1);

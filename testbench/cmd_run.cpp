@@ -1,6 +1,7 @@
-// `panama run SCENARIO.yaml`: a shared-cluster run (harness/scenario.h); writes DIR/summary.json.
+// `panama run SCENARIO.yaml`: a shared-cluster run (experiment/scenario.h); writes DIR/summary.json.
 #include "commands.h"
-#include "harness/scenario.h"
+#include "experiment/report.h"
+#include "experiment/scenario.h"
 
 #include <unistd.h>
 
@@ -47,11 +48,11 @@ void add_run_command(CLI::App& app) {
       // Every output before the output directory is made: a refused run creates nothing.
       config_check_output_dir(o->out, "--out");
       if (!o->json.empty()) config_check_output_file(o->json, "--json", o->out);
-      if (!cfg.vcd.empty()) config_check_output_file(vcd_base_name(cfg.vcd) + ".vcd", "scenario.vcd", o->out);
+      if (!cfg.vcd.empty()) vcd_check_output(cfg.vcd, "scenario.vcd", o->out);
       std::filesystem::create_directories(o->out);
       const nlohmann::json s = run_scenario(cfg, o->out, isatty(2) != 0);
-      config_write_file(o->out + "/summary.json", s.dump(2) + "\n", "summary");
-      if (!o->json.empty()) config_write_file(o->json, s.dump(2) + "\n", "--json file");
+      report_write_json(o->out + "/summary.json", s, "summary");
+      if (!o->json.empty()) report_write_json(o->json, s, "--json file");
       std::cout << "scenario " << cfg.name << ": " << figure(s["scenario"]["simulated_us"].get<double>())
                 << " us simulated in " << figure(s["host"]["wall_s"].get<double>()) << " s\n";
       for (const auto& j : s["jobs"])

@@ -1,7 +1,8 @@
-// `panama sweep SWEEP.yaml`: a design-space sweep over a scenario (harness/sweep.h, docs/sweep.md).
+// `panama sweep SWEEP.yaml`: a design-space sweep over a scenario (experiment/sweep.h, docs/sweep.md).
 // Exit status: 0 all points have results, 1 some point failed or has no results, 2 bad sweep file.
 #include "commands.h"
-#include "harness/sweep.h"
+#include "experiment/report.h"
+#include "experiment/sweep.h"
 
 #include "common/config.h"
 
@@ -79,10 +80,9 @@ void add_sweep_command(CLI::App& app) {
           if (summary.is_discarded()) summary = nullptr;
           points.push_back({{"id", id}, {"params", params}, {"summary", summary}});
         }
-        config_write_file(o->json,
+        report_write_json(o->json,
                           nlohmann::json{{"sweep", o->file}, {"base", spec.base}, {"mode", spec.mode},
-                                         {"results_csv", out + "/results.csv"}, {"points", points}}
-                                  .dump(2) + "\n",
+                                         {"results_csv", out + "/results.csv"}, {"points", points}},
                           "--json file");
       }
     } catch (const ConfigError& e) {

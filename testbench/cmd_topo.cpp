@@ -1,5 +1,6 @@
 // `panama topo FILE`: build a topology, check it, and print its summary (and Graphviz with --dot).
 #include "commands.h"
+#include "experiment/report.h"
 #include "common/config.h"
 #include "harness/isolated.h"
 #include "network/topology.h"
@@ -42,10 +43,10 @@ void add_topo_command(CLI::App& app) {
                 << "  build time       : " << f.build_seconds() << " s (routes included)\n";
       j["build_s"] = f.build_seconds();
       if (!o->dot.empty()) {
-        config_write_file(o->dot, f.to_dot(), "--dot file");
+        report_write(o->dot, f.to_dot(), "--dot file");
         std::cout << "  graph            : " << o->dot << "\n";
       }
-      if (!o->json.empty()) config_write_file(o->json, j.dump(2) + "\n", "--json file");
+      if (!o->json.empty()) report_write_json(o->json, j, "--json file");
     } catch (const ConfigError& e) {
       std::cerr << "panama topo: " << e.what() << "\n";
       set_exit_code(2);

@@ -1,5 +1,6 @@
 // `panama validate`: the physics validation suite (harness/validate.h) as a table, exit 1 on a failure.
 #include "commands.h"
+#include "experiment/report.h"
 #include "common/config.h"
 #include "harness/validate.h"
 
@@ -24,7 +25,7 @@ void add_validate_command(CLI::App& app) {
     size_t failed = 0;
     for (const auto& r : results) failed += r.pass() ? 0 : 1;
     std::cout << results.size() - failed << " passed, " << failed << " failed\n";
-    if (!json_path->empty()) config_write_file(*json_path, to_json(results).dump(2) + "\n", "--json file");
+    if (!json_path->empty()) report_write_json(*json_path, to_json(results), "--json file");
     if (failed) set_exit_code(1);
   });
 }

@@ -7,7 +7,7 @@
 #include "accelerator/accelerator.h"
 #include "accelerator/fp_arith.h"
 #include "common/config.h"
-#include "harness/accel_bench.h"
+#include "experiment/accel_bench.h"
 #include "harness/isolated.h"
 #include "harness/synthetic_child.h"
 #include "support/contribution_frame.h"

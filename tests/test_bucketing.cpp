@@ -5,7 +5,7 @@
 
 #include "control/controller.h"
 #include "harness/isolated.h"
-#include "harness/scenario.h"
+#include "experiment/scenario.h"
 #include "network/topology.h"
 #include "protocol/packet.h"
 #include "transport/dctcp.h"

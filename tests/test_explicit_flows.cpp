@@ -5,9 +5,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include "support/scenario_files.h"
-#include "harness/explicit_flows.h"
+#include "experiment/explicit_flows.h"
 #include "harness/isolated.h"
-#include "harness/scenario.h"
+#include "experiment/scenario.h"
 #include "network/topology.h"
 
 #include <fstream>

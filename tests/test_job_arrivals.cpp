@@ -1,11 +1,11 @@
-// A dynamic workload (harness/job_arrivals.h): Poisson and trace arrivals, first-come-first-served
+// A dynamic workload (experiment/job_arrivals.h): Poisson and trace arrivals, first-come-first-served
 // placement when hosts are free, admission on arrival with shares recomputed, state freed on leaving.
 #define BOOST_TEST_MODULE job_arrivals
 #include <boost/test/unit_test.hpp>
 
 #include "harness/isolated.h"
-#include "harness/job_arrivals.h"
-#include "harness/scenario.h"
+#include "experiment/job_arrivals.h"
+#include "experiment/scenario.h"
 
 #include <cmath>
 #include <fstream>

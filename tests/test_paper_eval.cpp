@@ -6,7 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "harness/isolated.h"
-#include "harness/scenario.h"
+#include "experiment/scenario.h"
 
 #include <map>
 #include <string>

@@ -1,10 +1,10 @@
-// Job placement policies (harness/placement.h): packed (fewest racks), spread (strided), random (seeded).
+// Job placement policies (experiment/placement.h): packed (fewest racks), spread (strided), random (seeded).
 #define BOOST_TEST_MODULE placement
 #include <boost/test/unit_test.hpp>
 
 #include "harness/isolated.h"
-#include "harness/placement.h"
-#include "harness/scenario.h"
+#include "experiment/placement.h"
+#include "experiment/scenario.h"
 #include "network/topology.h"
 
 #include <set>

@@ -5,7 +5,7 @@
 
 #include "support/scenario_files.h"
 #include "harness/isolated.h"
-#include "harness/scenario.h"
+#include "experiment/scenario.h"
 
 #include <algorithm>
 #include <cctype>

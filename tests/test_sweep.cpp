@@ -7,8 +7,8 @@
 
 #include "accelerator/area_model.h"
 #include "common/config.h"
-#include "harness/scenario.h"
-#include "harness/sweep.h"
+#include "experiment/scenario.h"
+#include "experiment/sweep.h"
 
 #include <sys/wait.h>
 

@@ -134,17 +134,6 @@ void config_check_output_dir(const std::string& path, const std::string& what) {
     throw ConfigError(what + " '" + path + "': cannot write in '" + p.string() + "': " + std::strerror(errno));
 }
 
-std::string vcd_base_name(const std::string& f) {
-  return f.size() > 4 && f.substr(f.size() - 4) == ".vcd" ? f.substr(0, f.size() - 4) : f;
-}
-
-void config_write_file(const std::string& path, const std::string& text, const std::string& what) {
-  std::ofstream out(path);
-  out << text;
-  out.close();
-  if (!out) throw ConfigError("cannot write " + what + " '" + path + "'");
-}
-
 void config_require(bool ok, const std::string& key, const std::string& why) {
   if (!ok) throw ConfigError("invalid configuration: '" + key + "' " + why);
 }

@@ -105,10 +105,5 @@ std::string config_read_file(const std::string& path, const std::string& what);
 // exists and is writable, or can be created.
 void config_check_output_file(const std::string& path, const std::string& what, const std::string& new_dir = "");
 void config_check_output_dir(const std::string& path, const std::string& what);
-// The base name SystemC's VCD writer gets for an output option: it appends ".vcd", so "x" and "x.vcd" both
-// name the file x.vcd.
-std::string vcd_base_name(const std::string& path);
-// Writes `text` to `path`; a ConfigError naming `what` when it cannot.
-void config_write_file(const std::string& path, const std::string& text, const std::string& what);
 
 }  // namespace panama

@@ -5,6 +5,7 @@
 #include "cosim/rtl_registry.h"
 #include "cosim/tlm_driver.h"
 #include "cosim/transactor.h"
+#include "experiment/report.h"
 #include "harness/isolated.h"
 #include "protocol/packet.h"
 #include "support/softfloat_ref.h"
@@ -137,10 +138,6 @@ std::vector<Stim> make_stimulus(const CosimConfig& cfg) {
   return out;
 }
 
-// sc_create_vcd_trace_file appends ".vcd" to the base name it is given.
-std::string vcd_base_name(const std::string& f) {
-  return f.size() > 4 && f.substr(f.size() - 4) == ".vcd" ? f.substr(0, f.size() - 4) : f;
-}
 std::string vcd_file_name(const std::string& f) { return vcd_base_name(f) + ".vcd"; }
 
 uint64_t key_of(uint32_t seq) { return SlotKey{kJob, kTree, 0, seq}.packed(); }
@@ -211,10 +208,9 @@ json run_cosim(const CosimConfig& cfg) {
     xt.push(present[i], s.child, s.frame.data(), s.frame.size(), mask);
   }
 
-  sc_core::sc_trace_file* tf = nullptr;
-  if (cfg.concurrent && !cfg.vcd.empty()) {
-    tf = sc_core::sc_create_vcd_trace_file(vcd_base_name(cfg.vcd).c_str());
-    tf->set_time_unit(1, sc_core::SC_PS);
+  VcdFile vcd(cfg.concurrent ? cfg.vcd : "");
+  if (vcd) {
+    sc_core::sc_trace_file* tf = vcd.get();
     acc.trace(tf, clk.cycles(cfg.vcd_from_cycle), clk.cycles(cfg.vcd_to_cycle));
     xt.trace(tf, cfg.vcd_from_cycle, cfg.vcd_to_cycle);
     drv.trace(tf, clk.cycles(cfg.vcd_from_cycle), clk.cycles(cfg.vcd_to_cycle + 64),
@@ -238,7 +234,7 @@ json run_cosim(const CosimConfig& cfg) {
     sc_core::sc_start();  // the RTL pass
     rtl_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   }
-  if (tf) sc_core::sc_close_vcd_trace_file(tf);
+  vcd.close();
 
   // ---------------------------------------------------------------- scoreboard
   json errors = json::array();

@@ -4,7 +4,7 @@
 #include "control/controller.h"
 #include "harness/fabrics.h"
 #include "harness/isolated.h"
-#include "harness/scenario.h"
+#include "experiment/scenario.h"
 #include "network/pswitch.h"
 #include "network/topology.h"
 #include "protocol/packet.h"

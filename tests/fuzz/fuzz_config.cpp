@@ -5,7 +5,7 @@
 // are built (the builder's own checks must then agree with validate()). Any other exception, a crash, a
 // sanitizer report or a hang is a finding.
 #include "common/config.h"
-#include "harness/scenario.h"
+#include "experiment/scenario.h"
 #include "network/topology.h"
 
 #include <cstdint>

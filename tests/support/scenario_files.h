@@ -3,7 +3,7 @@
 #pragma once
 
 #include "common/config.h"
-#include "harness/scenario.h"
+#include "experiment/scenario.h"
 
 #include <fstream>
 #include <string>

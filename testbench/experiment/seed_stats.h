@@ -3,7 +3,7 @@
 // (ratios of two configurations, paired by seed).
 #pragma once
 
-#include "harness/sweep.h"
+#include "experiment/sweep.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,16 +1,15 @@
-#include "harness/sweep.h"
+#include "experiment/sweep.h"
 
 #include "accelerator/area_model.h"
 #include "common/config.h"
 #include "common/limits.h"
 #include "common/yaml_input.h"
-#include "harness/scenario.h"
-#include "harness/seed_stats.h"
+#include "experiment/scenario.h"
+#include "experiment/process.h"
+#include "experiment/report.h"
+#include "experiment/seed_stats.h"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -26,8 +25,6 @@
 #include <memory>
 #include <optional>
 #include <sstream>
-
-extern char** environ;
 
 namespace panama {
 
@@ -84,30 +81,6 @@ void product(const std::vector<std::pair<std::string, std::vector<std::string>>>
   }
 }
 
-std::string fmt(double x) {
-  if (std::isnan(x)) return "";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.9g", x);
-  return buf;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
-void write_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp);
-    f << text;
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-  }
-  fs::rename(tmp, path);
-}
-
 std::optional<json> read_summary(const std::string& path) {
   std::ifstream f(path);
   if (!f) return std::nullopt;
@@ -125,50 +98,6 @@ double summary_number(const json& j, const char* a, const char* b = nullptr) {
     p = &(*p)[b];
   }
   return p->is_number() ? p->get<double>() : kNaN;
-}
-
-std::string find_on_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream ss(path ? path : "/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
-    if (dir.empty()) continue;
-    const std::string f = dir + "/" + name;
-    if (::access(f.c_str(), X_OK) == 0) return f;
-  }
-  return "";
-}
-
-// Starts argv[0] with stdout and stderr appended to `log` and stdin from /dev/null, optionally in `cwd`.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& log, const std::string& cwd = "") {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
-  return pid;
-}
-
-std::string exit_text(int status) {
-  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return std::string("killed by signal ") + strsignal(WTERMSIG(status));
-  return "status " + std::to_string(status);
-}
-
-std::string last_line(const std::string& path) {
-  std::ifstream f(path);
-  std::string line, last;
-  while (std::getline(f, line))
-    if (!line.empty()) last = line;
-  return last;
 }
 
 }  // namespace
@@ -351,7 +280,7 @@ SweepRunStats run_sweep(const SweepSpec& spec, const std::string& out, const std
       fs::remove(dir + "/summary.json");  // an unreadable one from an interrupted run
       json meta = {{"index", p.index}, {"id", p.id}, {"base", spec.base}, {"sweep", spec.file},
                    {"overrides", p.overrides()}};
-      write_atomically(dir + "/point.json", meta.dump(2) + "\n");
+      report_write_json(dir + "/point.json", meta, "point.json");
       std::vector<std::string> argv = {exe, "run", spec.base};
       for (const auto& o : p.overrides()) {
         argv.push_back("--set");
@@ -359,7 +288,7 @@ SweepRunStats run_sweep(const SweepSpec& spec, const std::string& out, const std
       }
       argv.push_back("--out");
       argv.push_back(dir);
-      running[spawn(argv, dir + "/run.log")] = {&p, std::chrono::steady_clock::now()};
+      running[spawn_logged(argv, dir + "/run.log")] = {&p, std::chrono::steady_clock::now()};
     }
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, 0);
@@ -376,7 +305,7 @@ SweepRunStats run_sweep(const SweepSpec& spec, const std::string& out, const std
     std::cout << "[" << finished << "/" << todo.size() << "] point " << p.index << " (" << p.id << ") " << p.label();
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && point_done(out, p)) {
       ++st.run;
-      std::cout << ": done in " << fmt(std::round(dt * 100) / 100) << " s\n";
+      std::cout << ": done in " << report_number(std::round(dt * 100) / 100) << " s\n";
     } else {
       ++st.failed;
       const std::string log = point_dir(out, p) + "/run.log";
@@ -479,30 +408,34 @@ size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) 
   }
   const std::vector<bool> front_tp = pareto_front(tp, true), front_fct = pareto_front(fct, false);
 
-  std::ostringstream csv;
-  csv << "index,id,status";
-  for (const auto& k : spec.keys) csv << "," << csv_field(k);
-  csv << ",asic_mm2,fpga_lut,fpga_ff,fpga_bram36,fpga_dsp,panama_gbps_mean,panama_jobs,panama_fallbacks"
-         ",training_time_s_mean";
-  for (size_t i = 0; i < n_jobs; ++i) csv << ",training_time_s_job" << i + 1;
-  csv << ",short_fct_p99_us,short_fct_mean_us,slot_stalls,peak_slots,drops_lossless,wall_s,pareto_throughput,"
-         "pareto_fct\n";
+  std::vector<std::string> columns{"index", "id", "status"};
+  columns.insert(columns.end(), spec.keys.begin(), spec.keys.end());
+  for (const char* k : {"asic_mm2", "fpga_lut", "fpga_ff", "fpga_bram36", "fpga_dsp", "panama_gbps_mean", "panama_jobs",
+                        "panama_fallbacks", "training_time_s_mean"})
+    columns.push_back(k);
+  for (size_t i = 0; i < n_jobs; ++i) columns.push_back("training_time_s_job" + std::to_string(i + 1));
+  for (const char* k : {"short_fct_p99_us", "short_fct_mean_us", "slot_stalls", "peak_slots", "drops_lossless", "wall_s",
+                        "pareto_throughput", "pareto_fct"})
+    columns.push_back(k);
+  CsvTable csv(columns);
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
     const bool ok = r.status == "ok";
-    csv << spec.points[i].index << "," << spec.points[i].id << "," << r.status;
-    for (const auto& k : spec.keys) csv << "," << csv_field(r.param.at(k));
-    csv << "," << fmt(r.asic.total_mm2) << "," << r.fpga.lut << "," << r.fpga.ff << "," << r.fpga.bram36 << ","
-        << r.fpga.dsp << "," << fmt(r.gbps) << "," << (ok ? std::to_string(r.panama_jobs) : "") << ","
-        << (ok ? std::to_string(r.fallbacks) : "") << "," << fmt(r.t_mean);
-    for (double t : r.t_job) csv << "," << fmt(t);
-    csv << "," << fmt(r.fct_p99) << "," << fmt(r.fct_mean) << "," << fmt(r.stalls) << "," << fmt(r.peak) << ","
-        << fmt(r.drops) << "," << fmt(r.wall) << "," << int(front_tp[i]) << "," << int(front_fct[i]) << "\n";
+    csv.integer(static_cast<long long>(spec.points[i].index)).text(spec.points[i].id).text(r.status);
+    for (const auto& k : spec.keys) csv.text(r.param.at(k));
+    csv.num(r.asic.total_mm2).integer(r.fpga.lut).integer(r.fpga.ff).integer(r.fpga.bram36).integer(r.fpga.dsp)
+        .num(r.gbps);
+    if (ok) csv.integer(static_cast<long long>(r.panama_jobs)).integer(static_cast<long long>(r.fallbacks));
+    else csv.blank().blank();
+    csv.num(r.t_mean);
+    for (double t : r.t_job) csv.num(t);
+    csv.num(r.fct_p99).num(r.fct_mean).num(r.stalls).num(r.peak).num(r.drops).num(r.wall).integer(front_tp[i])
+        .integer(front_fct[i]).end_row();
   }
-  write_atomically(out + "/results.csv", csv.str());
+  csv.write(out + "/results.csv", "results.csv");
   std::cout << "results: " << out << "/results.csv (" << rows.size() << " points, " << rows.size() - missing
             << " with results)\n";
-  // Points that differ only in scenario.seed: mean and 95 % interval of every figure (harness/seed_stats.h).
+  // Points that differ only in scenario.seed: mean and 95 % interval of every figure (experiment/seed_stats.h).
   write_seed_intervals(spec, out);
 
   // Pareto data for gnuplot: block 0 = every point with results, 1 = throughput front, 2 = FCT front
@@ -511,8 +444,8 @@ size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) 
   dat << "# index asic_mm2 panama_gbps_mean short_fct_p99_us pareto_throughput pareto_fct\n";
   auto line = [&](size_t i) {
     const Row& r = rows[i];
-    auto g = [](double x) { return std::isnan(x) ? std::string("NaN") : fmt(x); };
-    dat << spec.points[i].index << " " << fmt(r.asic.total_mm2) << " " << g(r.gbps) << " " << g(r.fct_p99) << " "
+    auto g = [](double x) { return std::isnan(x) ? std::string("NaN") : report_number(x); };
+    dat << spec.points[i].index << " " << report_number(r.asic.total_mm2) << " " << g(r.gbps) << " " << g(r.fct_p99) << " "
         << int(front_tp[i]) << " " << int(front_fct[i]) << "\n";
   };
   for (size_t i = 0; i < rows.size(); ++i)
@@ -527,7 +460,7 @@ size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) 
     return idx.size();
   };
   const size_t n_tp = front_block(front_tp, tp), n_fct = front_block(front_fct, fct);
-  write_atomically(out + "/pareto.dat", dat.str());
+  report_write(out + "/pareto.dat", dat.str(), "pareto.dat");
 
   std::ostringstream gp;
   gp << "# Pareto fronts of sweep " << spec.file << " (written by `panama sweep`; run: cd " << out
@@ -564,7 +497,7 @@ size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) 
   } else {
     skipped.push_back("pareto_fct.png (no point has short background flows)");
   }
-  write_atomically(out + "/pareto.gp", gp.str());
+  report_write(out + "/pareto.gp", gp.str(), "pareto.gp");
   std::cout << "pareto: " << out << "/pareto.gp, " << out << "/pareto.dat (" << n_tp << " points on the throughput front, "
             << n_fct << " on the FCT front)\n";
   for (const auto& s : skipped) std::cout << "plot skipped: " << s << "\n";
@@ -575,25 +508,17 @@ size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) 
     if (!plots) std::cout << "plots skipped: --no-plots\n";
     return missing;
   }
-  const std::string gnuplot = find_on_path("gnuplot");
-  if (gnuplot.empty()) {
-    std::cout << "plots skipped: gnuplot is not installed (Debian: apt-get install gnuplot-nox); render later with "
-                 "`cd "
-              << out << " && gnuplot pareto.gp`\n";
-    return missing;
-  }
-  const std::string log = fs::absolute(out + "/pareto.log").string();
-  int status = 0;
-  const pid_t pid = spawn({gnuplot, "pareto.gp"}, log, out);
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  bool all = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  const PlotStatus plot = report_render_gnuplot(out, "pareto.gp");
+  bool all = plot.ok;
   for (const auto& png : rendered) all = all && fs::exists(out + "/" + png) && fs::file_size(out + "/" + png) > 0;
   if (all) {
     for (const auto& png : rendered) std::cout << "plot: " << out << "/" << png << "\n";
+  } else if (plot.status.rfind("skipped", 0) == 0) {
+    std::cout << "plots skipped: gnuplot is not installed (Debian: apt-get install gnuplot-nox); render later with "
+                 "`cd "
+              << out << " && gnuplot pareto.gp`\n";
   } else {
-    std::cout << "plots skipped: gnuplot failed (" << exit_text(status) << "): " << last_line(log) << " [log: " << log
-              << "]\n";
+    std::cout << "plots skipped: " << plot.status << "\n";
   }
   return missing;
 }
@@ -624,7 +549,7 @@ std::string emit_slurm(const SweepSpec& spec, const std::string& out, const std:
     << "exec " << q(exe) << " sweep " << q(abs_file) << " --point \"$SLURM_ARRAY_TASK_ID\" --out " << q(abs_out)
     << "\n";
   const std::string path = abs_out + "/sweep.slurm";
-  write_atomically(path, s.str());
+  report_write(path, s.str(), "Slurm script");
   fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
                   fs::perm_options::add);
   return path;

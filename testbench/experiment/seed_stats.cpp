@@ -1,4 +1,6 @@
-#include "harness/seed_stats.h"
+#include "experiment/seed_stats.h"
+
+#include "experiment/report.h"
 
 #include "common/config.h"
 
@@ -72,14 +74,6 @@ void flatten(const json& j, const std::string& path, std::map<std::string, doubl
   }
 }
 
-std::string csv_number(double x) {
-  if (std::isnan(x)) return "";
-  std::ostringstream os;
-  os.precision(10);
-  os << x;
-  return os.str();
-}
-
 const json* at_path(const json& j, const std::string& path) {
   const json* cur = &j;
   std::stringstream ss(path);
@@ -116,8 +110,7 @@ size_t write_seed_intervals(const SweepSpec& spec, const std::string& out) {
     const json s = json::parse(f, nullptr, false);
     if (s.is_object()) list.push_back(summary_figures(s));
   }
-  std::ostringstream csv;
-  csv << "group,figure,n,mean,ci95,min,max\n";
+  CsvTable csv({"group", "figure", "n", "mean", "ci95", "min", "max"});
   size_t max_n = 0;
   for (const std::string& g : order) {
     // Every figure any run of the group has; a run without it does not count towards its n.
@@ -127,11 +120,11 @@ size_t write_seed_intervals(const SweepSpec& spec, const std::string& out) {
     max_n = std::max(max_n, runs[g].size());
     for (const auto& [k, v] : values) {
       const Interval iv = mean_ci95(v);
-      csv << '"' << g << "\"," << k << ',' << iv.n << ',' << csv_number(iv.mean) << ',' << csv_number(iv.half) << ','
-          << csv_number(iv.min) << ',' << csv_number(iv.max) << '\n';
+      csv.text(g).text(k).integer(static_cast<long long>(iv.n)).num(iv.mean).num(iv.half).num(iv.min).num(iv.max)
+          .end_row();
     }
   }
-  std::ofstream(out + "/seed_intervals.csv") << csv.str();
+  csv.write(out + "/seed_intervals.csv", "seed_intervals.csv");
   std::cout << "seed intervals: " << out << "/seed_intervals.csv (" << order.size() << " groups, up to " << max_n
             << " seeds each; mean and 95 % Student t interval of every summary figure)\n";
   return order.size();

@@ -1,4 +1,6 @@
-#include "harness/explicit_flows.h"
+#include "experiment/explicit_flows.h"
+
+#include "experiment/report.h"
 
 #include "common/stats.h"
 #include "network/topology.h"
@@ -134,17 +136,18 @@ nlohmann::json ExplicitFlows::summary() const {
 }
 
 void ExplicitFlows::write_csv(const std::string& path) const {
-  std::ofstream o(path);
-  o << "id,group,src,dst,bytes,start_us,fct_us,window_mbps\n";
+  CsvTable t({"id", "group", "src", "dst", "bytes", "start_us", "fct_us", "window_mbps"});
   for (size_t i = 0; i < flows_.size(); ++i) {
     const ExplicitFlow& f = flows_[i];
-    o << i << ',' << f.group << ",h" << f.src << ",h" << f.dst << ',';
-    if (f.bytes == kInfiniteBytes) o << "infinite";
-    else o << f.bytes;
-    o << ',' << f.start_us << ',';
-    if (fct_ps_[i]) o << double(fct_ps_[i]) / 1e6;
-    o << ',' << window_mbps(i) << '\n';
+    t.integer(static_cast<long long>(i)).text(f.group).text("h" + std::to_string(f.src)).text("h" + std::to_string(f.dst));
+    if (f.bytes == kInfiniteBytes) t.text("infinite");
+    else t.integer(static_cast<long long>(f.bytes));
+    t.num(f.start_us);
+    if (fct_ps_[i]) t.num(double(fct_ps_[i]) / 1e6);
+    else t.blank();
+    t.num(window_mbps(i)).end_row();
   }
+  t.write(path, "explicit_flows.csv");
 }
 
 }  // namespace panama

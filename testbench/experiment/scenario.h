@@ -11,7 +11,7 @@
 #include "transport/dctcp.h"
 #include "transport/panama_worker.h"
 #include "transport/ring_allreduce.h"
-#include "harness/job_arrivals.h"
+#include "experiment/job_arrivals.h"
 #include "workload/flow_generator.h"
 #include "workload/ml_job.h"
 
@@ -27,7 +27,7 @@ struct ScenarioConfig {
   bool stop_when_jobs_done = true; // stop earlier, once every job has finished (background flows cut off)
   bool wait_for_flows = false;     // with stop_when_jobs_done: also until every background flow arrived and ended
   int64_t seed = 1;                // seeds the fabric, the flow generator and placement
-  std::string placement = "packed";  // packed | spread | random (harness/placement.h)
+  std::string placement = "packed";  // packed | spread | random (experiment/placement.h)
   std::string protocol = "";       // non-empty: every job uses this protocol (A/B runs of one job mix)
   double gradient_mb = 0;          // > 0: every job's gradient per iteration, MB (job.gradient_mb); 0: as listed
   double bucket_mb = -1;           // >= 0: every job's gradient bucket, MB (job.bucket_mb); < 0: as listed
@@ -46,10 +46,10 @@ struct ScenarioConfig {
   RingConfig ring;
   FlowGenConfig flows;
   ConfigRegistry::Table jobs;      // {model, workers, iterations?, protocol?, overlap?, trees?, start_us?, compute_us?, gradient_mb?, bucket_mb?}
-  ConfigRegistry::Table flow_table;  // `flows`: {src, dst, size_bytes, start_us?, group?} (harness/explicit_flows.h)
+  ConfigRegistry::Table flow_table;  // `flows`: {src, dst, size_bytes, start_us?, group?} (experiment/explicit_flows.h)
   std::vector<std::string> flow_origins;  // file and line of each `flows` record (errors name them)
   std::string base_dir = ".";      // where relative paths (the flow CDF) are resolved first
-  // Dynamic workload (harness/job_arrivals.h): a trace file, or Poisson arrivals drawn from `jobs`.
+  // Dynamic workload (experiment/job_arrivals.h): a trace file, or Poisson arrivals drawn from `jobs`.
   std::string jobs_trace;          // `jobs_trace`: arrival_us,model,workers per line
   double job_rate_per_s = 0;       // workload.jobs.arrival_rate_per_s (0: no Poisson arrivals)
   uint32_t job_count = 10;         // workload.jobs.count

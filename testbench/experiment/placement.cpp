@@ -1,4 +1,4 @@
-#include "harness/placement.h"
+#include "experiment/placement.h"
 
 #include "network/topology.h"
 

@@ -1,8 +1,8 @@
-#include "harness/job_arrivals.h"
+#include "experiment/job_arrivals.h"
 
 #include "common/config.h"
 #include "common/limits.h"
-#include "harness/placement.h"
+#include "experiment/placement.h"
 #include "network/topology.h"
 #include "transport/ring_allreduce.h"
 #include "workload/model_table.h"

@@ -1,8 +1,9 @@
-#include "harness/accel_bench.h"
+#include "experiment/accel_bench.h"
 
 #include "accelerator/accelerator.h"
 #include "accelerator/area_model.h"
 #include "common/config.h"
+#include "experiment/report.h"
 #include "harness/synthetic_child.h"
 
 #include <algorithm>
@@ -90,18 +91,14 @@ nlohmann::json run_accel_bench(const AcceleratorConfig& acc_cfg, const AccelBenc
     children.back()->out.bind(acc.rx);
     acc.tx.bind(children.back()->in);
   }
-  sc_core::sc_trace_file* tf = nullptr;
-  if (!b.vcd.empty()) {
-    tf = sc_core::sc_create_vcd_trace_file(vcd_base_name(b.vcd).c_str());
-    tf->set_time_unit(1, sc_core::SC_PS);
-    acc.trace(tf, ps_t(b.vcd_from_us * 1e6), ps_t(b.vcd_to_us * 1e6));
-  }
+  VcdFile vcd(b.vcd);
+  if (vcd) acc.trace(vcd.get(), ps_t(b.vcd_from_us * 1e6), ps_t(b.vcd_to_us * 1e6));
   const double build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_build).count();
 
   const auto t0 = std::chrono::steady_clock::now();
   sc_core::sc_start();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (tf) sc_core::sc_close_vcd_trace_file(tf);
+  vcd.close();
 
   const AcceleratorStats& st = acc.stats();
   uint64_t results = 0, mismatches = 0, sent = 0, expected = 0;
