@@ -31,7 +31,7 @@ EgressPort::EgressPort(NetNode& owner, uint32_t index, Link& link)
 
 void EgressPort::bind() {
   far_end_ = owner_.tx(index_).operator->();
-  far_hot_ = link_.peer_of(&owner_).hot_state();
+  far_hot_ = link_.peer_of(&owner_).fast_receive().hot;
   const LinkParams& lp = link_.params();
   delay_ps_ = lp.delay_ps;
   gbps_ = lp.gbps;
@@ -43,8 +43,9 @@ void EgressPort::bind() {
   arrival_.direct = !faults && far_end_ == static_cast<tlm::tlm_fw_transport_if<>*>(&wire_end_);
   arrival_.node = wire_end_.node();
   arrival_.rx_port = wire_end_.port();
-  arrival_.prefetch = arrival_.direct && arrival_.node ? arrival_.node->receive_prefetch() : nullptr;
-  arrival_.receive = arrival_.direct && arrival_.node ? arrival_.node->receive_direct() : nullptr;
+  const bool fast = arrival_.direct && arrival_.node && arrival_.node->fast_receive().receive;
+  arrival_.prefetch = fast ? arrival_.node->fast_receive().prefetch : nullptr;
+  arrival_.receive = fast ? arrival_.node->fast_receive().receive : nullptr;
 }
 
 ps_t EgressPort::next_start_jitter() {
@@ -134,10 +135,8 @@ void EgressPort::Arrival::on_event(uint32_t, void* ptr, uint64_t arg) {
   const uint32_t len = uint32_t(arg);
   ++delivered_frames;
   delivered_bytes += len;
-  // What WireEnd::nb_transport_fw does, given what the prefetch stages left (NetNode::receive_routed).
-  const uint32_t state = NetNode::prefetch_state(arg);
-  if (receive) receive(*node, rx_port, *gp, state, len);
-  else if (state) node->receive_routed(rx_port, *gp, state, len);
+  // What WireEnd::nb_transport_fw does, given what the prefetch stages left (NetNode::FastReceive).
+  if (receive) receive(*node, rx_port, *gp, NetNode::prefetch_state(arg), len);
   else node->receive(rx_port, *gp);
   gp->release();
 }

@@ -196,7 +196,7 @@ class EgressPort : public EventHandler {
   // Read and written by starting a frame (the peak queue is taken then too: see try_start): one
   // line. Copied from the Link when the first frame starts (tests and scenarios set fault windows
   // after building the fabric, before it runs).
-  alignas(64) const void* far_hot_ = nullptr;  // the far end's hot_state(), loaded ahead of a delivery
+  alignas(64) const void* far_hot_ = nullptr;  // the far end's FastReceive::hot, loaded ahead of a delivery
   ps_t delay_ps_ = 0;
   uint64_t tx_frames_ = 0, tx_bytes_ = 0;
   ps_t busy_ps_ = 0;  // time spent serialising (utilisation = busy / elapsed)

@@ -11,6 +11,10 @@ Host::Host(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, ui
   static_assert(offsetof(Host, nic_) + sizeof(nic_) - offsetof(Host, index_) <= 64,
                 "the host's hot state is not one line");
 #pragma GCC diagnostic pop
+  set_fast_receive({&index_, &Host::prefetch_receive,
+                    [](NetNode& n, uint32_t p, tlm::tlm_generic_payload& gp, uint32_t, uint32_t) {
+                      static_cast<Host&>(n).receive(p, gp);  // (Host is final: no virtual call)
+                    }});
 }
 
 void Host::send(tlm::tlm_generic_payload* gp) {

@@ -77,13 +77,6 @@ class Host final : public NetNode {  // (final: receive_direct calls Host::recei
   HostReceiver* receiver() const { return receiver_; }
   void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
   void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t tag, uint32_t len) override;
-  const void* hot_state() const override { return &index_; }
-  ReceivePrefetch receive_prefetch() const override { return &Host::prefetch_receive; }
-  ReceiveDirect receive_direct() const override {
-    return [](NetNode& n, uint32_t p, tlm::tlm_generic_payload& gp, uint32_t, uint32_t) {
-      static_cast<Host&>(n).receive(p, gp);  // (Host is final: no virtual call)
-    };
-  }
 
   uint64_t nic_queue_bytes() const { return num_ports() ? port(0).total_bytes() : 0; }
   uint64_t frames_received() const { return received_; }

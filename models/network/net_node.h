@@ -80,11 +80,12 @@ class NetNode : public sc_core::sc_module, public EventHandler, public tlm::tlm_
   // Adds a port and its sockets (called by Link's constructor, which binds them).
   uint32_t add_port(Link* link);
 
-  // A frame has fully arrived on `port` (after serialisation and propagation, corruption filtered).
+  // The node's interface to its ports: a frame has fully arrived on `port` (after serialisation and
+  // propagation, corruption filtered) ...
   virtual void receive(uint32_t port, tlm::tlm_generic_payload& gp) = 0;
-  // Port `port` starts serialising `gp` of class `tc`, `len` bytes (buffer accounting, PFC release);
-  // `tag` is what the node passed to EgressPort::enqueue. The length comes from the queue entry: the
-  // payload has usually left the cache since it was queued.
+  // ... and port `port` starts serialising `gp` of class `tc`, `len` bytes (buffer accounting, PFC
+  // release); `tag` is what the node passed to EgressPort::enqueue. The length comes from the queue entry:
+  // the payload has usually left the cache since it was queued.
   virtual void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t tag, uint32_t len) {
     (void)port;
     (void)gp;
@@ -93,34 +94,31 @@ class NetNode : public sc_core::sc_module, public EventHandler, public tlm::tlm_
     (void)len;
   }
 
-  // What receive() reads first of this node's own state (a port delivering to it loads it ahead).
-  virtual const void* hot_state() const { return nullptr; }
-  // Loads ahead what receive(port, gp) will read, in dependent stages: stage 1 (the frame's headers
+  // The fast path behind receive(), which a node may register (FastReceive); a port that delivers to it
+  // without faults on the link then uses it for every frame. Each member is a plain function, taken once
+  // when a link is bound, so that a delivery reads neither the node's vtable pointer (a line of the node
+  // nothing else on the path reads) nor its vtable.
+  //
+  // `prefetch` loads ahead what receive will read, in dependent stages: stage 1 (the frame's headers
   // loaded), then stage 0 (next to run). `arg` is the delivery record's argument: the frame's length in
-  // its low half (prefetch_len) and in its high half a state (prefetch_state) that starts at 0 and is
-  // the node's own: it carries a result from stage 1 to stage 0 and from there to receive_routed
-  // (EventHandler::prefetch_event). A plain function, taken once when a link is bound, so that the
-  // call reads no line of the node (and the port's arrival line passes the record's argument straight
-  // on: a tail call); nullptr: nothing to load ahead.
+  // its low half (prefetch_len) and in its high half a state (prefetch_state) that starts at 0 and is the
+  // node's own: it carries a result from stage 1 to stage 0 and from there to `receive`
+  // (EventHandler::prefetch_event).
   using ReceivePrefetch = void (*)(const NetNode& node, uint32_t port, const tlm::tlm_generic_payload& gp, int stage,
                                    uint64_t& arg);
+  // `receive` is receive(), given the state the prefetch left for this frame (0: none) and its length (from
+  // the delivery record: the payload's first line need not be read).
+  using ReceiveDirect = void (*)(NetNode& node, uint32_t port, tlm::tlm_generic_payload& gp, uint32_t state,
+                                 uint32_t len);
+  struct FastReceive {
+    const void* hot = nullptr;  // what receive() reads first of the node's own state (loaded ahead)
+    ReceivePrefetch prefetch = nullptr;  // (requires `receive`: only it reads the state)
+    ReceiveDirect receive = nullptr;     // nullptr: the virtual receive()
+  };
+  const FastReceive& fast_receive() const { return fast_; }
   static uint32_t prefetch_len(uint64_t arg) { return uint32_t(arg); }
   static uint32_t prefetch_state(uint64_t arg) { return uint32_t(arg >> 32); }
   static void set_prefetch_state(uint64_t& arg, uint32_t state) { arg = uint64_t(state) << 32 | uint32_t(arg); }
-  virtual ReceivePrefetch receive_prefetch() const { return nullptr; }
-  // receive(), given the state the node's prefetch left for this frame (nonzero) and its length (from
-  // the delivery record: the payload's first line need not be read).
-  virtual void receive_routed(uint32_t port, tlm::tlm_generic_payload& gp, uint32_t state, uint32_t len) {
-    (void)state;
-    (void)len;
-    receive(port, gp);
-  }
-  // receive_routed() (state nonzero) or receive() (state 0) as a plain function, taken once when a link
-  // is bound, so that a delivery reads neither the node's vtable pointer (a line of the node nothing
-  // else on the path reads) nor its vtable; nullptr: the virtual calls.
-  using ReceiveDirect = void (*)(NetNode& node, uint32_t port, tlm::tlm_generic_payload& gp, uint32_t state,
-                                 uint32_t len);
-  virtual ReceiveDirect receive_direct() const { return nullptr; }
 
   void count_drop(NetDrop r) { ++net_drops_[size_t(r)]; }
   void count_drop(DropReason r) { drops_.count(r); }
@@ -134,6 +132,8 @@ class NetNode : public sc_core::sc_module, public EventHandler, public tlm::tlm_
 
  protected:
   virtual void on_node_event(uint32_t kind, void* ptr, uint64_t arg) { (void)kind; (void)ptr; (void)arg; }
+  // Registers the fast path (in the constructor: ports take it when their link is bound).
+  void set_fast_receive(const FastReceive& f) { fast_ = f; }
   NetContext& ctx_;
   EgressPort* const* port_table() const { return ports_.data(); }  // (valid until a port is added)
 
@@ -145,6 +145,7 @@ class NetNode : public sc_core::sc_module, public EventHandler, public tlm::tlm_
   std::vector<std::unique_ptr<tlm::tlm_target_socket<>>> rx_;
   uint64_t net_drops_[size_t(NetDrop::count_)] = {};
   DropCounters drops_;
+  FastReceive fast_;
 };
 
 }  // namespace panama

@@ -43,6 +43,8 @@ Switch::Switch(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"  // (a class with virtual functions: GCC lays it out as declared)
   static_assert(offsetof(Switch, port_k_) - offsetof(Switch, headroom_) < 64, "the forwarding state is not one line");
 #pragma GCC diagnostic pop
+  // (A PSwitch too: a routed frame is one its receive() would forward; other frames go to its receive().)
+  set_fast_receive({&headroom_, &Switch::prefetch_receive, &Switch::receive_direct_fn});
 }
 
 void Switch::set_port_ecn_k(uint32_t port, uint32_t k) {
@@ -333,11 +335,6 @@ void Switch::prefetch_receive(const NetNode& node, uint32_t, const tlm::tlm_gene
     set_prefetch_state(arg, (out + 1) | kRouteKnown);
   }
   sw.port_table_[out]->prefetch_enqueue(hv.dscp() == kPanamaDscp ? kTcLossless : kTcLossy);
-}
-
-void Switch::receive_routed(uint32_t p, tlm::tlm_generic_payload& gp, uint32_t state, uint32_t len) {
-  if (!(state & kRouteKnown)) return receive(p, gp);
-  forward(p, gp, state & ~kRouteKnown, len);  // not a PFC frame (IPv4), not a PANAMA one: what receive() forwards
 }
 
 void Switch::receive_direct_fn(NetNode& node, uint32_t p, tlm::tlm_generic_payload& gp, uint32_t state, uint32_t len) {

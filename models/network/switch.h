@@ -86,13 +86,8 @@ class Switch : public NetNode {
   virtual void finalize_ports();
 
   void receive(uint32_t port, tlm::tlm_generic_payload& gp) override;
-  void receive_routed(uint32_t port, tlm::tlm_generic_payload& gp, uint32_t state, uint32_t len) override;
   void on_transmit(uint32_t port, tlm::tlm_generic_payload& gp, uint8_t tc, uint32_t in_port, uint32_t len) override;
 
-  const void* hot_state() const override { return &headroom_; }
-  ReceivePrefetch receive_prefetch() const override { return &Switch::prefetch_receive; }
-  // (A PSwitch too: a routed frame is one its receive() would forward; other frames go to its receive().)
-  ReceiveDirect receive_direct() const override { return &Switch::receive_direct_fn; }
   const SwitchConfig& config() const { return cfg_; }
   // The switch's counters (a snapshot: frames admitted and ECN marks are counted by the egress ports,
   // in lines queueing a frame touches anyway, and summed here).
