@@ -18,8 +18,7 @@ void MlJobConfig::register_params(ConfigRegistry& reg, const std::string& p) {
   reg.add(p + ".compute_us", &compute_us, "compute time per iteration, us (< 0: the model's)", -1.0, 1e9);
   reg.add(p + ".iterations", &iterations, "training iterations", 1, 1u << 30);
   reg.add(p + ".overlap", &overlap, "overlap the all-reduce of iteration i with the compute of i+1");
-  reg.add_choice(p + ".protocol", &protocol, "gradient all-reduce protocol",
-                 {"panama", "single_tree", "panama_nocap", "ring"});
+  reg.add_choice(p + ".protocol", &protocol, "gradient all-reduce protocol", job_protocols());
   reg.add(p + ".trees", &trees, "PANAMA trees per job (0 = controller.max_trees)", 0, 64);
   reg.add(p + ".start_us", &start_us, "job start time, us", 0.0, 1e12);
   reg.add(p + ".bucket_mb", &bucket_mb,

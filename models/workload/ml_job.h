@@ -39,6 +39,12 @@ class Fabric;
 class RingAllReduce;
 struct RingConfig;
 
+// The all-reduce protocols a job may use (job.protocol; scenario.protocol overrides every job's).
+inline const std::vector<std::string>& job_protocols() {
+  static const std::vector<std::string> names{"panama", "single_tree", "panama_nocap", "ring"};
+  return names;
+}
+
 struct MlJobConfig {
   std::string model = "resnet50";   // model_table name; its parameters and compute time are the defaults
   uint64_t gradient_bytes = 0;      // 0 = the model's parameters x 4

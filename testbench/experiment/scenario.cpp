@@ -57,8 +57,9 @@ void ScenarioConfig::register_params(ConfigRegistry& reg) {
   reg.add("scenario.measure_from_us", &measure_from_us, "start of the explicit flows' goodput window, us", 0.0, 1e9);
   reg.add("scenario.measure_to_us", &measure_to_us,
           "end of the explicit flows' goodput window, us (0: scenario.duration_us)", 0.0, 1e9);
-  reg.add_choice("scenario.protocol", &protocol, "override every job's protocol (empty: as listed)",
-                 {"", "panama", "single_tree", "panama_nocap", "ring"});
+  std::vector<std::string> protocols{""};
+  protocols.insert(protocols.end(), job_protocols().begin(), job_protocols().end());
+  reg.add_choice("scenario.protocol", &protocol, "override every job's protocol (empty: as listed)", protocols);
   topo.register_params(reg);
   accel.register_params(reg);
   controller.register_params(reg);
