@@ -65,16 +65,24 @@ uint32_t expected_fp32_add(uint32_t a, uint32_t b) {
   return is_nan32(sum) ? canonical_nan32 : sum;
 }
 
+// The host's binary16 type: _Float16 in GCC (x86 since GCC 12); clang 14 has it only on some targets, but
+// __fp16 (the same IEEE binary16, converted with round-to-nearest-even) on every one.
+#if defined(__clang__)
+using host_half = __fp16;
+#else
+using host_half = _Float16;
+#endif
+
 uint16_t host_fp32_to_fp16(uint32_t f) {
   volatile float in = to_float(f);
-  const _Float16 h = static_cast<_Float16>(in);
+  const host_half h = static_cast<host_half>(in);
   uint16_t bits;
   std::memcpy(&bits, &h, sizeof bits);
   return bits;
 }
 
 uint32_t host_fp16_to_fp32(uint16_t bits) {
-  _Float16 h;
+  host_half h;
   std::memcpy(&h, &bits, sizeof h);
   return to_bits(static_cast<float>(h));
 }

@@ -105,6 +105,7 @@ class Accelerator : public sc_core::sc_module, public EventHandler, public Egres
   // evenly over the job's trees here. This is what results advertise in cwnd_cap.
   uint32_t tree_slots(uint16_t job) const;
 
+  using sc_core::sc_object::trace;  // (sc_object's own overload stays visible beside the windowed one)
   // VCD: trace stage activity, SRAM occupancy and slot-table state changes within [from, to).
   void trace(sc_core::sc_trace_file* tf, ps_t from_ps, ps_t to_ps);
 

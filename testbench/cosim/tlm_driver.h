@@ -21,6 +21,7 @@ class TlmDriver : public FrameInjector {
  public:
   TlmDriver(const sc_core::sc_module_name& name, uint32_t ports) : FrameInjector(name, ports) {}
 
+  using sc_core::sc_object::trace;  // (sc_object's own overload stays visible beside the windowed one)
   // Records, in [from_ps, to_ps), the seq of each result frame and its element `watch` (binary32 bits).
   void trace(sc_core::sc_trace_file* tf, ps_t from_ps, ps_t to_ps, uint32_t watch) {
     sc_core::sc_trace(tf, tv_seq_, std::string(name()) + ".result_seq");

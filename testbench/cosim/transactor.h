@@ -61,6 +61,7 @@ class Transactor : public sc_core::sc_module {
   // Starts the clock at the next cycle boundary (call between sc_start() calls).
   void start();
 
+  using sc_core::sc_object::trace;  // (sc_object's own overload stays visible beside the windowed one)
   // Records the pins in `tf` for cycles [from_cycle, to_cycle) (the variables only change there).
   void trace(sc_core::sc_trace_file* tf, uint64_t from_cycle, uint64_t to_cycle);
 

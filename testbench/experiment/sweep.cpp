@@ -35,9 +35,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string at_line(const std::string& file, const YAML::Node& n) {
-  return "sweep file " + file + ", line " + std::to_string(n.Mark().line + 1);
-}
+std::string at_line(const std::string& file, const YAML::Node& n) { return yaml_where("sweep file " + file, n); }
 
 [[noreturn]] void fail(const std::string& where, const std::string& what) { throw ConfigError(where + ": " + what); }
 
