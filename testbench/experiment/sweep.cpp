@@ -333,79 +333,72 @@ std::vector<bool> pareto_front(const std::vector<std::pair<double, double>>& cv,
   return front;
 }
 
-size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) {
-  fs::create_directories(out);
-  const BaseRegistry base(spec.base);
-  const ScenarioConfig base_cfg = load_scenario(spec.base, {});
-  const size_t n_jobs = base_cfg.jobs.size();
+namespace {
 
-  struct Row {
-    std::string status;
-    std::map<std::string, std::string> param;
-    AsicArea asic;
-    FpgaResources fpga;
-    double gbps = kNaN, t_mean = kNaN, fct_p99 = kNaN, fct_mean = kNaN, stalls = kNaN, peak = kNaN,
-           drops = kNaN, wall = kNaN;
-    size_t panama_jobs = 0, fallbacks = 0;
-    std::vector<double> t_job;
-  };
-  std::vector<Row> rows;
-  size_t missing = 0;
-  for (const auto& p : spec.points) {
-    Row r;
-    for (const auto& k : spec.keys) r.param[k] = base.reg.get(k);  // list mode: keys a point leaves alone
-    for (const auto& [k, v] : p.params) r.param[k] = v;
-    const ScenarioConfig cfg = load_scenario(spec.base, p.overrides());
-    r.asic = estimate_asic_area(cfg.accel);
-    r.fpga = estimate_fpga_resources(cfg.accel);
-    r.t_job.assign(n_jobs, kNaN);
-    const std::string dir = point_dir(out, p);
-    const auto s = read_summary(dir + "/summary.json");
-    if (!s) {
-      r.status = fs::exists(dir + "/run.log") ? "failed" : "missing";
-      ++missing;
-      rows.push_back(r);
-      continue;
-    }
-    r.status = "ok";
-    double gsum = 0, tsum = 0;
-    bool all_done = true;
-    const json& jobs = (*s)["jobs"];
-    for (size_t i = 0; i < jobs.size(); ++i) {
-      const json& j = jobs[i];
-      // In-network protocols count towards the aggregation throughput, fallen back to the host or not:
-      // a design too small to admit a job is penalised by the host all-reduce it gets instead.
-      if (j.value("protocol", "") != "ring") {
-        ++r.panama_jobs;
-        gsum += j.value("allreduce_gbps", 0.0);
-        if (!j.value("aggregated", false)) ++r.fallbacks;
-      }
-      const double t = j.value("done", false) ? j.value("training_time_s", kNaN) : kNaN;
-      if (i < n_jobs) r.t_job[i] = t;
-      if (std::isnan(t)) all_done = false;
-      else tsum += t;
-    }
-    if (r.panama_jobs) r.gbps = gsum / double(r.panama_jobs);
-    if (all_done && !jobs.empty()) r.t_mean = tsum / double(jobs.size());
-    const json& f = s->value("flows", json::object());
-    if (summary_number(f, "short_count") > 0) {
-      r.fct_p99 = summary_number(f, "short_fct_p99_us");
-      r.fct_mean = summary_number(f, "short_fct_mean_us");
-    }
-    r.stalls = summary_number(*s, "accelerators", "slot_stalls");
-    r.peak = summary_number(*s, "accelerators", "peak_slots");
-    r.drops = summary_number(*s, "drops_lossless");
-    r.wall = summary_number(*s, "host", "wall_s");
-    rows.push_back(r);
+// A point's figures in results.csv (NaN: not in its summary).
+struct SweepRow {
+  std::string status;
+  std::map<std::string, std::string> param;
+  AsicArea asic;
+  FpgaResources fpga;
+  double gbps = kNaN, t_mean = kNaN, fct_p99 = kNaN, fct_mean = kNaN, stalls = kNaN, peak = kNaN, drops = kNaN,
+         wall = kNaN;
+  size_t panama_jobs = 0, fallbacks = 0;
+  std::vector<double> t_job;
+};
+
+// One point's row of results.csv: its parameters, the area of its accelerator and the figures of its
+// summary.json (status "missing" without one, "failed" when it ran and left none).
+SweepRow read_point(const SweepSpec& spec, const BaseRegistry& base, size_t n_jobs, const std::string& out,
+                    const SweepPoint& p) {
+  SweepRow r;
+  for (const auto& k : spec.keys) r.param[k] = base.reg.get(k);  // list mode: keys a point leaves alone
+  for (const auto& [k, v] : p.params) r.param[k] = v;
+  const ScenarioConfig cfg = load_scenario(spec.base, p.overrides());
+  r.asic = estimate_asic_area(cfg.accel);
+  r.fpga = estimate_fpga_resources(cfg.accel);
+  r.t_job.assign(n_jobs, kNaN);
+  const std::string dir = point_dir(out, p);
+  const auto s = read_summary(dir + "/summary.json");
+  if (!s) {
+    r.status = fs::exists(dir + "/run.log") ? "failed" : "missing";
+    return r;
   }
-
-  std::vector<std::pair<double, double>> tp, fct;
-  for (const auto& r : rows) {
-    tp.emplace_back(r.asic.total_mm2, r.gbps);
-    fct.emplace_back(r.asic.total_mm2, r.fct_p99);
+  r.status = "ok";
+  double gsum = 0, tsum = 0;
+  bool all_done = true;
+  const json& jobs = (*s)["jobs"];
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const json& j = jobs[i];
+    // In-network protocols count towards the aggregation throughput, fallen back to the host or not:
+    // a design too small to admit a job is penalised by the host all-reduce it gets instead.
+    if (j.value("protocol", "") != "ring") {
+      ++r.panama_jobs;
+      gsum += j.value("allreduce_gbps", 0.0);
+      if (!j.value("aggregated", false)) ++r.fallbacks;
+    }
+    const double t = j.value("done", false) ? j.value("training_time_s", kNaN) : kNaN;
+    if (i < n_jobs) r.t_job[i] = t;
+    if (std::isnan(t)) all_done = false;
+    else tsum += t;
   }
-  const std::vector<bool> front_tp = pareto_front(tp, true), front_fct = pareto_front(fct, false);
+  if (r.panama_jobs) r.gbps = gsum / double(r.panama_jobs);
+  if (all_done && !jobs.empty()) r.t_mean = tsum / double(jobs.size());
+  const json& f = s->value("flows", json::object());
+  if (summary_number(f, "short_count") > 0) {
+    r.fct_p99 = summary_number(f, "short_fct_p99_us");
+    r.fct_mean = summary_number(f, "short_fct_mean_us");
+  }
+  r.stalls = summary_number(*s, "accelerators", "slot_stalls");
+  r.peak = summary_number(*s, "accelerators", "peak_slots");
+  r.drops = summary_number(*s, "drops_lossless");
+  r.wall = summary_number(*s, "host", "wall_s");
+  return r;
+}
 
+// results.csv: one row per point, in sweep order.
+void write_results_csv(const SweepSpec& spec, const std::vector<SweepRow>& rows, size_t n_jobs,
+                       const std::vector<bool>& front_tp, const std::vector<bool>& front_fct, const std::string& out) {
   std::vector<std::string> columns{"index", "id", "status"};
   columns.insert(columns.end(), spec.keys.begin(), spec.keys.end());
   for (const char* k : {"asic_mm2", "fpga_lut", "fpga_ff", "fpga_bram36", "fpga_dsp", "panama_gbps_mean", "panama_jobs",
@@ -417,7 +410,7 @@ size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) 
     columns.push_back(k);
   CsvTable csv(columns);
   for (size_t i = 0; i < rows.size(); ++i) {
-    const Row& r = rows[i];
+    const SweepRow& r = rows[i];
     const bool ok = r.status == "ok";
     csv.integer(static_cast<long long>(spec.points[i].index)).text(spec.points[i].id).text(r.status);
     for (const auto& k : spec.keys) csv.text(r.param.at(k));
@@ -431,17 +424,20 @@ size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) 
         .integer(front_fct[i]).end_row();
   }
   csv.write(out + "/results.csv", "results.csv");
-  std::cout << "results: " << out << "/results.csv (" << rows.size() << " points, " << rows.size() - missing
-            << " with results)\n";
-  // Points that differ only in scenario.seed: mean and 95 % interval of every figure (experiment/seed_stats.h).
-  write_seed_intervals(spec, out);
+}
 
+// pareto.dat and pareto.gp (area against throughput and against short-flow FCT p99, each with its front),
+// rendered with gnuplot when `plots`.
+void write_pareto_plots(const SweepSpec& spec, const std::vector<SweepRow>& rows,
+                        const std::vector<std::pair<double, double>>& tp, const std::vector<std::pair<double, double>>& fct,
+                        const std::vector<bool>& front_tp, const std::vector<bool>& front_fct, const std::string& out,
+                        bool plots) {
   // Pareto data for gnuplot: block 0 = every point with results, 1 = throughput front, 2 = FCT front
   // (fronts sorted by area so that they draw as a staircase of line segments).
   std::ostringstream dat;
   dat << "# index asic_mm2 panama_gbps_mean short_fct_p99_us pareto_throughput pareto_fct\n";
   auto line = [&](size_t i) {
-    const Row& r = rows[i];
+    const SweepRow& r = rows[i];
     auto g = [](double x) { return std::isnan(x) ? std::string("NaN") : report_number(x); };
     dat << spec.points[i].index << " " << report_number(r.asic.total_mm2) << " " << g(r.gbps) << " " << g(r.fct_p99) << " "
         << int(front_tp[i]) << " " << int(front_fct[i]) << "\n";
@@ -504,7 +500,7 @@ size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) 
   for (const char* png : {"pareto_throughput.png", "pareto_fct.png"}) fs::remove(out + "/" + png);
   if (!plots || rendered.empty()) {
     if (!plots) std::cout << "plots skipped: --no-plots\n";
-    return missing;
+    return;
   }
   const PlotStatus plot = report_render_gnuplot(out, "pareto.gp");
   bool all = plot.ok;
@@ -518,6 +514,32 @@ size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) 
   } else {
     std::cout << "plots skipped: " << plot.status << "\n";
   }
+}
+
+}  // namespace
+
+size_t collect_sweep(const SweepSpec& spec, const std::string& out, bool plots) {
+  fs::create_directories(out);
+  const BaseRegistry base(spec.base);
+  const size_t n_jobs = load_scenario(spec.base, {}).jobs.size();
+  std::vector<SweepRow> rows;
+  size_t missing = 0;
+  for (const auto& p : spec.points) {
+    rows.push_back(read_point(spec, base, n_jobs, out, p));
+    if (rows.back().status != "ok") ++missing;
+  }
+  std::vector<std::pair<double, double>> tp, fct;
+  for (const auto& r : rows) {
+    tp.emplace_back(r.asic.total_mm2, r.gbps);
+    fct.emplace_back(r.asic.total_mm2, r.fct_p99);
+  }
+  const std::vector<bool> front_tp = pareto_front(tp, true), front_fct = pareto_front(fct, false);
+  write_results_csv(spec, rows, n_jobs, front_tp, front_fct, out);
+  std::cout << "results: " << out << "/results.csv (" << rows.size() << " points, " << rows.size() - missing
+            << " with results)\n";
+  // Points that differ only in scenario.seed: mean and 95 % interval of every figure (experiment/seed_stats.h).
+  write_seed_intervals(spec, out);
+  write_pareto_plots(spec, rows, tp, fct, front_tp, front_fct, out, plots);
   return missing;
 }
 
