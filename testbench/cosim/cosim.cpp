@@ -144,7 +144,9 @@ uint64_t key_of(uint32_t seq) { return SlotKey{kJob, kTree, 0, seq}.packed(); }
 
 }  // namespace
 
-json run_cosim(const CosimConfig& cfg) {
+namespace {
+
+const RtlVariant& checked_variant(const CosimConfig& cfg) {
   if (cfg.children < 2 || cfg.children > 8) throw std::invalid_argument("cosim: children must be 2..8");
   if (cfg.elements < 1 || cfg.elements > 256) throw std::invalid_argument("cosim: elements must be 1..256");
   if (cfg.window < 1) throw std::invalid_argument("cosim: window must be >= 1");
@@ -158,10 +160,13 @@ json run_cosim(const CosimConfig& cfg) {
   if (cfg.children > variant->children)
     throw std::invalid_argument("cosim: RTL top '" + cfg.rtl_top + "' takes at most " +
                                 std::to_string(variant->children) + " children");
+  return *variant;
+}
 
-  // The model, configured like the RTL: 4 lanes, running accumulation (fan_in 2) in arrival order,
-  // a 4-cycle adder. Ports are fast enough that a result frame never waits for its egress lane,
-  // so the model's completion cycle can be read off the result's arrival time.
+// The model, configured like the RTL: 4 lanes, running accumulation (fan_in 2) in arrival order, a
+// 4-cycle adder. Ports are fast enough that a result frame never waits for its egress lane, so the
+// model's completion cycle can be read off the result's arrival time.
+AcceleratorConfig model_config(const CosimConfig& cfg) {
   AcceleratorConfig acfg;
   acfg.clock_mhz = cfg.clock_mhz;
   acfg.ports = 8;
@@ -170,83 +175,20 @@ json run_cosim(const CosimConfig& cfg) {
   acfg.fan_in = 2;
   acfg.adder_latency_cycles = 4;
   acfg.validate();
-  const Clock clk(cfg.clock_mhz);
-  const uint32_t beats = uint32_t(div_ceil(cfg.elements, kRtlLanes));
-  // Structural timing differences between the model and the RTL (docs/cosim.md): the model reads
-  // the partial sum from SRAM (+sram latency per addition, read-after-write through SRAM), it may
-  // fuse two queued contributions of a fresh slot into one pass (-adder latency), and the RTL spends
-  // one input cycle per arm of a sub-slot (-beats per slot).
-  const uint32_t tolerance = cfg.cycle_tolerance ? cfg.cycle_tolerance
-                                                 : acfg.sram_latency_cycles * cfg.children +
-                                                       acfg.adder_latency_cycles + beats;
-  const uint64_t mask = (1ull << cfg.children) - 1;
+  return acfg;
+}
 
-  const std::vector<Stim> stim = make_stimulus(cfg);
-  const uint64_t nslots = stim.size() / cfg.children;
+// One side's result for a slot: the cycle its sum left the adder tree and its elements.
+struct SlotResult {
+  bool have = false;
+  uint64_t cycle = 0;
+  std::vector<uint32_t> elements;
+};
 
-  Accelerator acc("accelerator", acfg);
-  TlmDriver drv("tlm_driver", acfg.ports);
-  for (uint32_t p = 0; p < acfg.ports; ++p) {
-    drv.out.bind(acc.rx);
-    acc.tx.bind(drv.in);
-  }
-  JobSpec js;
-  js.job = kJob;
-  js.type = ElementType::fp32;
-  js.trees.push_back(TreeSpec{kTree, mask, true, 0, 1ull, group_ip(kJob, kTree)});
-  if (!acc.install_job(js)) throw std::runtime_error("cosim: the accelerator refused the job");
-
-  Transactor xt("transactor", *variant, cfg.clock_mhz, cfg.concurrent);
-  // The RTL datapath sits where the model's adder tree does: behind the ingress parser. A replica of
-  // the model's parser gives the cycle each contribution reaches the aggregation engine.
-  IngressParser parser("parser_replica", acfg);
-  std::vector<uint64_t> present(stim.size());
-  for (size_t i = 0; i < stim.size(); ++i) {
-    const Stim& s = stim[i];
-    drv.inject(clk.cycles(s.arrival), s.child, &s.frame);
-    present[i] = parser.reserve(s.arrival, s.frame.size()).head_out;
-    xt.push(present[i], s.child, s.frame.data(), s.frame.size(), mask);
-  }
-
-  VcdFile vcd(cfg.concurrent ? cfg.vcd : "");
-  if (vcd) {
-    sc_core::sc_trace_file* tf = vcd.get();
-    acc.trace(tf, clk.cycles(cfg.vcd_from_cycle), clk.cycles(cfg.vcd_to_cycle));
-    xt.trace(tf, cfg.vcd_from_cycle, cfg.vcd_to_cycle);
-    drv.trace(tf, clk.cycles(cfg.vcd_from_cycle), clk.cycles(cfg.vcd_to_cycle + 64),
-              std::min(cfg.vcd_watch_element, cfg.elements - 1));
-  }
-
-  double tlm_wall = 0, rtl_wall = 0;
-  uint64_t tlm_end_cycle = 0;
-  if (cfg.concurrent) {
-    const auto t0 = std::chrono::steady_clock::now();
-    sc_core::sc_start();
-    tlm_wall = rtl_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    tlm_end_cycle = clk.edge_at_or_after(to_ps(sc_core::sc_time_stamp()));
-  } else {
-    const auto t0 = std::chrono::steady_clock::now();
-    sc_core::sc_start();  // the TLM pass: the transactor's clock waits for start()
-    tlm_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    tlm_end_cycle = clk.edge_at_or_after(to_ps(sc_core::sc_time_stamp()));
-    xt.start();
-    const auto t1 = std::chrono::steady_clock::now();
-    sc_core::sc_start();  // the RTL pass
-    rtl_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-  }
-  vcd.close();
-
-  // ---------------------------------------------------------------- scoreboard
-  json errors = json::array();
-  for (const auto& e : xt.errors()) errors.push_back("rtl: " + e);
-  if (!xt.finished()) errors.push_back("rtl: the transactor did not finish");
-
-  struct Side {
-    bool have = false;
-    uint64_t cycle = 0;
-    std::vector<uint32_t> elements;
-  };
-  std::vector<Side> tlm(nslots), rtl(nslots);
+// The model's results, from the result frames the driver received.
+std::vector<SlotResult> tlm_results(const TlmDriver& drv, const AcceleratorConfig& acfg, const Clock& clk,
+                                    uint64_t nslots, json& errors) {
+  std::vector<SlotResult> tlm(nslots);
   const ps_t egress_ps = clk.cycles(acfg.egress_latency_cycles);
   for (const auto& r : drv.received) {
     const DecodedPacket d = decode(r.bytes.data(), r.bytes.size());
@@ -256,7 +198,7 @@ json run_cosim(const CosimConfig& cfg) {
                        std::to_string(d.hdr.seq) + ")");
       continue;
     }
-    Side& s = tlm[d.hdr.seq];
+    SlotResult& s = tlm[d.hdr.seq];
     if (s.have) errors.push_back("tlm: slot " + std::to_string(d.hdr.seq) + " completed twice");
     s.have = true;
     // Result frame timeline: sum leaves the adder tree (head_done) -> egress_latency -> its beats on the
@@ -268,6 +210,15 @@ json run_cosim(const CosimConfig& cfg) {
     s.cycle = head / clk.period_ps();
     for (uint32_t i = 0; i < d.hdr.count; ++i) s.elements.push_back(load_be32(r.bytes.data() + kElementsOffset + 4 * i));
   }
+  if (drv.held) errors.push_back("tlm: " + std::to_string(drv.held) + " frames were held back at the ports");
+  return tlm;
+}
+
+// The RTL's results, from the transactor's completions.
+std::vector<SlotResult> rtl_results(const Transactor& xt, uint64_t nslots, json& errors) {
+  for (const auto& e : xt.errors()) errors.push_back("rtl: " + e);
+  if (!xt.finished()) errors.push_back("rtl: the transactor did not finish");
+  std::vector<SlotResult> rtl(nslots);
   for (const auto& c : xt.completions()) {
     const uint32_t seq = uint32_t(c.key & 0xffffffffu);
     if (seq >= nslots || c.key != key_of(seq)) {
@@ -278,8 +229,13 @@ json run_cosim(const CosimConfig& cfg) {
     rtl[seq].cycle = c.head_cycle;
     rtl[seq].elements = c.elements;
   }
-  if (drv.held) errors.push_back("tlm: " + std::to_string(drv.held) + " frames were held back at the ports");
+  return rtl;
+}
 
+// Slot by slot: every element bit for bit, and the completion cycles within `tolerance`.
+json scoreboard(const CosimConfig& cfg, const std::vector<Stim>& stim, const std::vector<uint64_t>& present,
+                const std::vector<SlotResult>& tlm, const std::vector<SlotResult>& rtl, uint32_t tolerance) {
+  const uint64_t nslots = tlm.size();
   // First and completing contribution of each slot (for the latency the cycle error is relative to).
   std::vector<uint64_t> first_present(nslots, ~0ull), last_present(nslots, 0);
   for (size_t i = 0; i < stim.size(); ++i) {
@@ -345,22 +301,10 @@ json run_cosim(const CosimConfig& cfg) {
     const double latency = double(rtl[s].cycle - first_present[s]);
     if (latency > 0) max_pct = std::max(max_pct, 100.0 * double(std::llabs(err)) / latency);
   }
-  if (errors.size() > 20) {
-    const size_t n = errors.size();
-    errors.erase(errors.begin() + 20, errors.end());
-    errors.push_back("... " + std::to_string(n - 20) + " more errors");
-  }
   json hist = json::object();
   for (auto& [e, n] : err_hist) hist[std::to_string(e)] = n;
 
-  json j = {
-      {"rtl_top", cfg.rtl_top},
-      {"packets", stim.size()},
-      {"slots", nslots},
-      {"children", cfg.children},
-      {"elements", cfg.elements},
-      {"seed", cfg.seed},
-      {"max_gap_cycles", max_gap_of(cfg)},
+  return json{
       {"slots_compared", compared},
       {"slots_missing", missing},
       {"mismatches", mismatches},
@@ -378,7 +322,97 @@ json run_cosim(const CosimConfig& cfg) {
       {"max_cycle_error_pct", max_pct},
       {"worst_cycle_slot", worst_slot},
       {"worst_cycle_tlm", compared ? tlm[worst_slot].cycle : 0},
-      {"worst_cycle_rtl", compared ? rtl[worst_slot].cycle : 0},
+      {"worst_cycle_rtl", compared ? rtl[worst_slot].cycle : 0}};
+}
+
+}  // namespace
+
+json run_cosim(const CosimConfig& cfg) {
+  const RtlVariant& variant = checked_variant(cfg);
+  const AcceleratorConfig acfg = model_config(cfg);
+  const Clock clk(cfg.clock_mhz);
+  const uint32_t beats = uint32_t(div_ceil(cfg.elements, kRtlLanes));
+  // Structural timing differences between the model and the RTL (docs/cosim.md): the model reads
+  // the partial sum from SRAM (+sram latency per addition, read-after-write through SRAM), it may
+  // fuse two queued contributions of a fresh slot into one pass (-adder latency), and the RTL spends
+  // one input cycle per arm of a sub-slot (-beats per slot).
+  const uint32_t tolerance = cfg.cycle_tolerance ? cfg.cycle_tolerance
+                                                 : acfg.sram_latency_cycles * cfg.children +
+                                                       acfg.adder_latency_cycles + beats;
+  const uint64_t mask = (1ull << cfg.children) - 1;
+
+  const std::vector<Stim> stim = make_stimulus(cfg);
+  const uint64_t nslots = stim.size() / cfg.children;
+
+  Accelerator acc("accelerator", acfg);
+  TlmDriver drv("tlm_driver", acfg.ports);
+  for (uint32_t p = 0; p < acfg.ports; ++p) {
+    drv.out.bind(acc.rx);
+    acc.tx.bind(drv.in);
+  }
+  JobSpec js;
+  js.job = kJob;
+  js.type = ElementType::fp32;
+  js.trees.push_back(TreeSpec{kTree, mask, true, 0, 1ull, group_ip(kJob, kTree)});
+  if (!acc.install_job(js)) throw std::runtime_error("cosim: the accelerator refused the job");
+
+  Transactor xt("transactor", variant, cfg.clock_mhz, cfg.concurrent);
+  // The RTL datapath sits where the model's adder tree does: behind the ingress parser. A replica of
+  // the model's parser gives the cycle each contribution reaches the aggregation engine.
+  IngressParser parser("parser_replica", acfg);
+  std::vector<uint64_t> present(stim.size());
+  for (size_t i = 0; i < stim.size(); ++i) {
+    const Stim& s = stim[i];
+    drv.inject(clk.cycles(s.arrival), s.child, &s.frame);
+    present[i] = parser.reserve(s.arrival, s.frame.size()).head_out;
+    xt.push(present[i], s.child, s.frame.data(), s.frame.size(), mask);
+  }
+
+  VcdFile vcd(cfg.concurrent ? cfg.vcd : "");
+  if (vcd) {
+    sc_core::sc_trace_file* tf = vcd.get();
+    acc.trace(tf, clk.cycles(cfg.vcd_from_cycle), clk.cycles(cfg.vcd_to_cycle));
+    xt.trace(tf, cfg.vcd_from_cycle, cfg.vcd_to_cycle);
+    drv.trace(tf, clk.cycles(cfg.vcd_from_cycle), clk.cycles(cfg.vcd_to_cycle + 64),
+              std::min(cfg.vcd_watch_element, cfg.elements - 1));
+  }
+
+  double tlm_wall = 0, rtl_wall = 0;
+  uint64_t tlm_end_cycle = 0;
+  if (cfg.concurrent) {
+    const auto t0 = std::chrono::steady_clock::now();
+    sc_core::sc_start();
+    tlm_wall = rtl_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    tlm_end_cycle = clk.edge_at_or_after(to_ps(sc_core::sc_time_stamp()));
+  } else {
+    const auto t0 = std::chrono::steady_clock::now();
+    sc_core::sc_start();  // the TLM pass: the transactor's clock waits for start()
+    tlm_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    tlm_end_cycle = clk.edge_at_or_after(to_ps(sc_core::sc_time_stamp()));
+    xt.start();
+    const auto t1 = std::chrono::steady_clock::now();
+    sc_core::sc_start();  // the RTL pass
+    rtl_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  }
+  vcd.close();
+
+  json errors = json::array();
+  const std::vector<SlotResult> tlm = tlm_results(drv, acfg, clk, nslots, errors);
+  const std::vector<SlotResult> rtl = rtl_results(xt, nslots, errors);
+  json j = scoreboard(cfg, stim, present, tlm, rtl, tolerance);
+  if (errors.size() > 20) {
+    const size_t n = errors.size();
+    errors.erase(errors.begin() + 20, errors.end());
+    errors.push_back("... " + std::to_string(n - 20) + " more errors");
+  }
+  j.update(json{
+      {"rtl_top", cfg.rtl_top},
+      {"packets", stim.size()},
+      {"slots", nslots},
+      {"children", cfg.children},
+      {"elements", cfg.elements},
+      {"seed", cfg.seed},
+      {"max_gap_cycles", max_gap_of(cfg)},
       {"tlm_wall_s", tlm_wall},
       {"rtl_wall_s", rtl_wall},
       {"wall_ratio", tlm_wall > 0 ? rtl_wall / tlm_wall : 0.0},
@@ -394,7 +428,7 @@ json run_cosim(const CosimConfig& cfg) {
       {"tlm_results", acc.stats().results_emitted},
       {"tlm_sim_cycles", tlm_end_cycle},
       {"errors", errors},
-  };
+  });
   if (cfg.concurrent && !cfg.vcd.empty())
     j["vcd"] = json{{"file", vcd_file_name(cfg.vcd)},
                     {"from_cycle", cfg.vcd_from_cycle},
