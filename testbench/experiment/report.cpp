@@ -122,7 +122,12 @@ PlotStatus report_render_gnuplot(const std::string& dir, const std::string& scri
   const std::string gnuplot = find_on_path("gnuplot");
   if (gnuplot.empty()) return {false, "skipped: gnuplot not installed"};
   const std::string log = std::filesystem::absolute(dir + "/" + script + ".log").string();
-  const int status = wait_for(spawn_logged({gnuplot, script}, log, dir));
+  int status = 0;
+  try {
+    status = wait_for(spawn_logged({gnuplot, script}, log, dir));
+  } catch (const std::runtime_error& e) {  // (the data and the script are there: only the PNGs are missing)
+    return {false, std::string("gnuplot failed: ") + e.what()};
+  }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {true, "written"};
   return {false, "gnuplot failed (" + exit_text(status) + "): " + last_line(log) + " [log: " + log + "]"};
 }
