@@ -72,13 +72,10 @@ void add_sweep_command(CLI::App& app) {
       if (!o->json.empty()) {
         nlohmann::json points = nlohmann::json::array();
         for (const SweepPoint& p : spec.points) {
-          const std::string id = sweep_point_id(p.params);
           nlohmann::json params = nlohmann::json::object();
           for (const auto& [k, v] : p.params) params[k] = v;
-          std::ifstream in(out + "/points/" + id + "/summary.json");
-          nlohmann::json summary = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
-          if (summary.is_discarded()) summary = nullptr;
-          points.push_back({{"id", id}, {"params", params}, {"summary", summary}});
+          const auto summary = report_read_json(point_dir(out, p) + "/summary.json");
+          points.push_back({{"id", p.id}, {"params", params}, {"summary", summary ? *summary : nlohmann::json()}});
         }
         report_write_json(o->json,
                           nlohmann::json{{"sweep", o->file}, {"base", spec.base}, {"mode", spec.mode},

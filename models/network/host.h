@@ -35,7 +35,7 @@ class FrameBuilder {
   virtual tlm::tlm_generic_payload* build_frame(uint64_t a, uint64_t b) = 0;
 };
 
-class Host final : public NetNode {  // (final: receive_direct calls Host::receive)
+class Host final : public NetNode {  // (final: its FastReceive calls Host::receive directly)
  public:
   Host(const sc_core::sc_module_name& name, NetContext& ctx, uint32_t id, uint32_t index);
 

@@ -33,6 +33,14 @@ void report_write_json(const std::string& path, const nlohmann::json& j, const s
   report_write(path, j.dump(2) + "\n", what);
 }
 
+std::optional<nlohmann::json> report_read_json(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return std::nullopt;
+  nlohmann::json j = nlohmann::json::parse(f, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  return j;
+}
+
 std::string report_number(double x) {
   if (std::isnan(x)) return "";
   char buf[64];

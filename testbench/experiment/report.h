@@ -10,6 +10,7 @@
 
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ namespace panama {
 void report_write(const std::string& path, const std::string& text, const std::string& what);
 // `j` indented by two, with a final newline.
 void report_write_json(const std::string& path, const nlohmann::json& j, const std::string& what);
+// The JSON object in `path` (a run's summary.json, a sweep point's point.json), or nothing when the file
+// is missing or unreadable or holds no JSON object (e.g. one an interrupted run left).
+std::optional<nlohmann::json> report_read_json(const std::string& path);
 
 // A CSV number: 9 significant digits (a float32 figure or a counter up to 1e9 round-trips exactly), NaN
 // as an empty field (gnuplot leaves a gap; a spreadsheet an empty cell).

@@ -1,14 +1,14 @@
 #include "experiment/seed_stats.h"
 
-#include "experiment/report.h"
-
 #include "common/config.h"
+#include "experiment/report.h"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -105,10 +105,7 @@ size_t write_seed_intervals(const SweepSpec& spec, const std::string& out) {
     if (g.empty()) g = "(seeds only)";
     if (!runs.count(g)) order.push_back(g);
     auto& list = runs[g];
-    std::ifstream f(point_dir(out, p) + "/summary.json");
-    if (!f) continue;
-    const json s = json::parse(f, nullptr, false);
-    if (s.is_object()) list.push_back(summary_figures(s));
+    if (const auto s = report_read_json(point_dir(out, p) + "/summary.json")) list.push_back(summary_figures(*s));
   }
   CsvTable csv({"group", "figure", "n", "mean", "ci95", "min", "max"});
   size_t max_n = 0;
@@ -138,18 +135,17 @@ std::vector<json> load_summaries(const std::string& dir, const std::vector<std::
   std::sort(files.begin(), files.end());
   std::vector<json> out;
   for (const std::string& f : files) {
-    std::ifstream in(f);
-    json s = json::parse(in, nullptr, false);
-    if (!s.is_object()) continue;
+    const std::optional<json> summary = report_read_json(f);
+    if (!summary) continue;
+    const json& s = *summary;
     // A sweep point's parameters (its point.json overrides, KEY=VALUE as given) select too, so that keys the
     // summary does not echo (scenario.gradient_mb, controller.max_trees, ...) can tell points apart.
     std::map<std::string, std::string> params;
     const fs::path point = fs::path(f).parent_path() / "point.json";
     if (!select.empty() && fs::is_regular_file(point)) {
-      std::ifstream pin(point);
-      const json pj = json::parse(pin, nullptr, false);
-      if (pj.is_object() && pj.contains("overrides") && pj["overrides"].is_array())
-        for (const auto& o : pj["overrides"])
+      const std::optional<json> pj = report_read_json(point.string());
+      if (pj && pj->contains("overrides") && (*pj)["overrides"].is_array())
+        for (const auto& o : (*pj)["overrides"])
           if (o.is_string()) {
             const std::string t = o.get<std::string>();
             const size_t eq = t.find('=');

@@ -79,14 +79,6 @@ void product(const std::vector<std::pair<std::string, std::vector<std::string>>>
   }
 }
 
-std::optional<json> read_summary(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) return std::nullopt;
-  json j = json::parse(f, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  return j;
-}
-
 double summary_number(const json& j, const char* a, const char* b = nullptr) {
   const json* p = &j;
   if (!p->contains(a)) return kNaN;
@@ -240,7 +232,7 @@ SweepSpec load_sweep(const std::string& path) {
 std::string point_dir(const std::string& out, const SweepPoint& p) { return out + "/points/" + p.id; }
 
 bool point_done(const std::string& out, const SweepPoint& p) {
-  return read_summary(point_dir(out, p) + "/summary.json").has_value();
+  return report_read_json(point_dir(out, p) + "/summary.json").has_value();
 }
 
 std::string self_executable() { return fs::read_symlink("/proc/self/exe").string(); }
@@ -359,7 +351,7 @@ SweepRow read_point(const SweepSpec& spec, const BaseRegistry& base, size_t n_jo
   r.fpga = estimate_fpga_resources(cfg.accel);
   r.t_job.assign(n_jobs, kNaN);
   const std::string dir = point_dir(out, p);
-  const auto s = read_summary(dir + "/summary.json");
+  const auto s = report_read_json(dir + "/summary.json");
   if (!s) {
     r.status = fs::exists(dir + "/run.log") ? "failed" : "missing";
     return r;
